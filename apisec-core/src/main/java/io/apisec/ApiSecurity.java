@@ -1,0 +1,306 @@
+package io.apisec;
+
+import io.apisec.config.ApiSecurityConfig;
+import io.apisec.config.ConfigLoader;
+import io.apisec.internal.TrustedProxies;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * The front door: evaluates requests against a configuration and returns a {@link Decision}.
+ *
+ * <p>Build one per configuration and share it: it is thread-safe, and its caches and key sources
+ * live as long as it does ({@link #close()} releases them). {@link #evaluate} never blocks; its
+ * stage completes on the calling thread when every check is local, or later on a thread of the
+ * key source or limiter when a check waits on the network. It never completes exceptionally: a
+ * failing check is a {@code 503} denial.
+ */
+public final class ApiSecurity implements AutoCloseable {
+  /** The names of the stages, in their order, as configuration and audit events know them. */
+  public static final List<String> STAGE_NAMES = List.of("mtls", "jwt", "authz", "payload", "rate-limit");
+
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
+  private static final Set<String> ALWAYS_REDACTED =
+      Set.of("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "dpop");
+
+  private final ApiSecurityConfig config;
+  private final Clock clock;
+  private final List<DecisionListener> listeners;
+  private final RequestHygiene hygiene;
+  private final RouteTable routes;
+  private final Map<Route, Pipeline> pipelines;
+  private final TrustedProxies trustedProxies;
+  private final String hsts;
+
+  private ApiSecurity(Builder builder) {
+    this.config = builder.config;
+    this.clock = builder.clock;
+    this.listeners = List.copyOf(builder.listeners);
+    this.hygiene = new RequestHygiene(config.limits());
+    this.routes = new RouteTable(config.routes());
+    this.trustedProxies = new TrustedProxies(config.trustedProxies());
+    this.pipelines = new IdentityHashMap<>();
+    for (Route route : config.routes()) {
+      pipelines.put(route, new Pipeline(stagesFor(route)));
+    }
+    long maxAge = config.responses().hstsMaxAge().getSeconds();
+    this.hsts = maxAge == 0 ? null
+        : "max-age=" + maxAge + (config.responses().hstsIncludeSubdomains() ? "; includeSubDomains" : "");
+  }
+
+  private List<Pipeline.NamedStage> stagesFor(Route route) {
+    List<Pipeline.NamedStage> stages = new ArrayList<>();
+    if (route.auth() != AuthMode.NONE) {
+      throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
+          "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
+    }
+    return stages;
+  }
+
+  private boolean reportOnly(Route route, String stage) {
+    return config.reportOnly().contains(stage) || route.reportOnly().contains(stage) || route.reportOnly().contains("*");
+  }
+
+  /** An instance for {@code config} with the default clock and the audit log on System.Logger. */
+  public static ApiSecurity of(ApiSecurityConfig config) {
+    return builder(config).build();
+  }
+
+  /** Loads a YAML or JSON file; throws a ConfigException naming the key and line when it is bad. */
+  public static ApiSecurity fromFile(Path file) {
+    return of(ConfigLoader.load(file));
+  }
+
+  public static Builder builder(ApiSecurityConfig config) {
+    return new Builder(config);
+  }
+
+  public ApiSecurityConfig config() {
+    return config;
+  }
+
+  /** Evaluates one request. The returned stage never completes exceptionally. */
+  public CompletionStage<Decision> evaluate(RequestView request) {
+    long start = System.nanoTime();
+    String requestId = requestId(request.headers());
+    Decision.Deny early = hygiene.checkHeaders(request.headers());
+    if (early != null) {
+      return done(finish(early, request, null, new Attributes(), requestId, start));
+    }
+    PathNormalizer.Result path = hygiene.normalisePath(request.rawPath());
+    if (!path.ok()) {
+      return done(finish(Decision.deny(DenyReason.AMBIGUOUS_PATH, path.refusal()), request, null,
+          new Attributes(), requestId, start));
+    }
+    RequestView view = request.withPath(path.path());
+    Attributes attributes = new Attributes();
+    attributes.put(Attributes.REQUEST_ID, requestId);
+    attributes.put(Attributes.CLIENT_IP, trustedProxies.clientIp(view));
+    RouteTable.Match match = routes.match(view.method(), view.path());
+    if (!match.found()) {
+      Decision decision;
+      if (!match.allowedMethods().isEmpty()) {
+        decision = Decision.deny(DenyReason.METHOD_NOT_ALLOWED, "The route does not accept " + view.method())
+            .withHeader("Allow", String.join(", ", match.allowedMethods()));
+      } else if (config.defaultAllow()) {
+        decision = new Decision.Allow(attributes.identity(), Headers.empty(), Headers.empty(), "", "");
+      } else {
+        decision = Decision.deny(DenyReason.NO_ROUTE, "No route matches " + view.method() + " " + view.path());
+      }
+      return done(finish(decision, view, null, attributes, requestId, start));
+    }
+    Route route = match.route();
+    attributes.put(Attributes.ROUTE, route);
+    CompletionStage<Decision> result;
+    try {
+      result = pipelines.get(route).run(view, attributes);
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    return result.handle((decision, failure) -> {
+      Decision d = decision;
+      if (failure != null) {
+        d = failureDecision(failure);
+      }
+      return finish(d, view, route, attributes, requestId, start);
+    });
+  }
+
+  private static CompletionStage<Decision> done(Decision decision) {
+    return CompletableFuture.completedFuture(decision);
+  }
+
+  private static Decision failureDecision(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String stage = cause instanceof Pipeline.StageFailure ? ((Pipeline.StageFailure) cause).stage : "pipeline";
+    return Decision.deny(DenyReason.UNAVAILABLE, "The " + stage + " check could not complete")
+        .withHeader("Retry-After", "1")
+        .fromStage(stage);
+  }
+
+  private Decision finish(Decision decision, RequestView request, Route route, Attributes attributes,
+      String requestId, long start) {
+    Headers.Builder security = Headers.builder()
+        .add("X-Request-ID", requestId)
+        .add("X-Content-Type-Options", "nosniff");
+    if (request.secure() && hsts != null) {
+      security.add("Strict-Transport-Security", hsts);
+    }
+    Decision finished;
+    if (decision instanceof Decision.Deny) {
+      security.add("Cache-Control", "no-store");
+      Decision.Deny deny = (Decision.Deny) decision;
+      if (deny.reason().bearerError() != null) {
+        security.add("WWW-Authenticate", bearerChallenge(deny, route));
+      }
+      finished = deny.finish(requestId, security.build());
+    } else {
+      finished = ((Decision.Allow) decision).finish(requestId, security.build(), Headers.of("X-Request-ID", requestId));
+    }
+    if (!listeners.isEmpty()) {
+      publish(finished, request, route, attributes, requestId, System.nanoTime() - start);
+    }
+    return finished;
+  }
+
+  private static String bearerChallenge(Decision.Deny deny, Route route) {
+    StringBuilder challenge = new StringBuilder("Bearer realm=\"api\"");
+    String error = deny.reason().bearerError();
+    if (!error.isEmpty()) {
+      challenge.append(", error=\"").append(error).append('"');
+      challenge.append(", error_description=\"").append(challengeText(deny.detail())).append('"');
+      if (deny.reason() == DenyReason.INSUFFICIENT_SCOPE && route != null && !route.scopes().isEmpty()) {
+        challenge.append(", scope=\"").append(challengeText(String.join(" ", route.scopes()))).append('"');
+      }
+    }
+    return challenge.toString();
+  }
+
+  /** Keeps only the characters RFC 6750 allows inside a quoted error_description. */
+  private static String challengeText(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length() && out.length() < 200; i++) {
+      char c = text.charAt(i);
+      out.append(c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' ? c : ' ');
+    }
+    return out.toString();
+  }
+
+  private void publish(Decision decision, RequestView request, Route route, Attributes attributes,
+      String requestId, long latency) {
+    Identity identity = attributes.identity();
+    boolean deny = decision instanceof Decision.Deny;
+    Decision.Deny d = deny ? (Decision.Deny) decision : null;
+    Pipeline.ShadowDenials shadow = attributes.getOrNull(Pipeline.SHADOW);
+    AuditEvent event = new AuditEvent(
+        Instant.now(clock),
+        requestId,
+        request.method(),
+        request.path(),
+        route == null ? "" : route.name(),
+        deny ? "deny" : "allow",
+        decision.status(),
+        deny ? d.reason().slug() : "",
+        deny && d.stage() != null ? d.stage() : "",
+        deny ? d.detail() : "",
+        identity.principalName().orElse(""),
+        identity.certificate().map(CertificateIdentity::sha256Thumbprint).orElse(""),
+        identity.clientIp(),
+        latency,
+        shadow == null ? List.of() : List.copyOf(shadow.entries),
+        auditHeaders(request.headers()));
+    for (DecisionListener listener : listeners) {
+      try {
+        listener.onDecision(event);
+      } catch (RuntimeException ignored) {
+        // a listener must never change or break a decision
+      }
+    }
+  }
+
+  private Map<String, String> auditHeaders(Headers headers) {
+    List<String> names = config.audit().headers();
+    if (names.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : names) {
+      String value = headers.firstOrNull(name);
+      if (value != null) {
+        boolean secret = ALWAYS_REDACTED.contains(name) || config.audit().redactHeaders().contains(name);
+        out.put(name, secret ? "[redacted]" : value);
+      }
+    }
+    return out;
+  }
+
+  private static String requestId(Headers headers) {
+    String given = headers.firstOrNull("x-request-id");
+    if (given != null && REQUEST_ID.matcher(given).matches()) {
+      return given;
+    }
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return hex(random.nextLong()) + hex(random.nextLong());
+  }
+
+  private static String hex(long value) {
+    String s = Long.toHexString(value);
+    return "0".repeat(16 - s.length()) + s;
+  }
+
+  /** Releases key sources, caches and background refreshes. */
+  @Override
+  public void close() {}
+
+  /** Builds an {@link ApiSecurity}. Not thread-safe. */
+  public static final class Builder {
+    private final ApiSecurityConfig config;
+    private Clock clock = Clock.systemUTC();
+    private final List<DecisionListener> listeners = new ArrayList<>();
+    private boolean auditToSystemLogger = true;
+
+    private Builder(ApiSecurityConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** The clock for every time check, cache expiry and bucket refill (tests advance it). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Adds a listener of decisions, such as a metrics binding or an audit sink. */
+    public Builder listener(DecisionListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Whether the default audit log (System.Logger {@code io.apisec.audit}) is added; yes by default. */
+    public Builder auditToSystemLogger(boolean enabled) {
+      this.auditToSystemLogger = enabled;
+      return this;
+    }
+
+    public ApiSecurity build() {
+      if (auditToSystemLogger && config.audit().enabled()) {
+        listeners.add(0, JsonLinesAuditLog.toSystemLogger());
+      }
+      return new ApiSecurity(this);
+    }
+  }
+}

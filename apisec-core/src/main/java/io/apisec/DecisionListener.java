@@ -1,0 +1,12 @@
+package io.apisec;
+
+/**
+ * Receives one {@link AuditEvent} per decision: the hook for audit logs and for an embedder's own
+ * metrics library. Called on the thread that completed the decision, which may be an event loop:
+ * implementations must be fast, thread-safe and must not block. An exception thrown here is
+ * swallowed (and never changes the decision).
+ */
+@FunctionalInterface
+public interface DecisionListener {
+  void onDecision(AuditEvent event);
+}

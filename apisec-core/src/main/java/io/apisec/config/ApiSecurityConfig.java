@@ -1,0 +1,221 @@
+package io.apisec.config;
+
+import io.apisec.Route;
+import io.apisec.internal.IpRange;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The complete, validated configuration of an {@link io.apisec.ApiSecurity}: what a YAML or JSON
+ * file ({@link ConfigLoader}) and the fluent {@link Builder} both produce. Immutable.
+ */
+public final class ApiSecurityConfig {
+  /** Names of the start-up lint's checks, for {@code allow-risky}. */
+  public static final Set<String> RISKY_SETTINGS =
+      Set.of("clock-skew", "hs-with-jwks", "no-algorithms", "trust-all-proxies", "default-allow");
+
+  private final RequestLimits limits;
+  private final List<IpRange> trustedProxies;
+  private final List<Route> routes;
+  private final boolean defaultAllow;
+  private final Responses responses;
+  private final Audit audit;
+  private final Set<String> reportOnly;
+  private final Set<String> allowRisky;
+
+  private ApiSecurityConfig(Builder b) {
+    this.limits = b.limits;
+    this.trustedProxies = List.copyOf(b.trustedProxies);
+    this.routes = List.copyOf(b.routes);
+    this.defaultAllow = b.defaultAllow;
+    this.responses = b.responses;
+    this.audit = b.audit;
+    this.reportOnly = Set.copyOf(b.reportOnly);
+    this.allowRisky = Set.copyOf(b.allowRisky);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public RequestLimits limits() {
+    return limits;
+  }
+
+  public List<IpRange> trustedProxies() {
+    return trustedProxies;
+  }
+
+  public List<Route> routes() {
+    return routes;
+  }
+
+  /** Whether a request that matches no route passes (the default is to deny it). */
+  public boolean defaultAllow() {
+    return defaultAllow;
+  }
+
+  public Responses responses() {
+    return responses;
+  }
+
+  public Audit audit() {
+    return audit;
+  }
+
+  /** Stages whose denials are reported, not enforced, on every route. */
+  public Set<String> reportOnly() {
+    return reportOnly;
+  }
+
+  /** Risky settings the operator accepted explicitly (see {@link #RISKY_SETTINGS}). */
+  public Set<String> allowRisky() {
+    return allowRisky;
+  }
+
+  /**
+   * Limits applied to every request before route matching.
+   *
+   * @param maxHeaderCount most header fields a request may carry
+   * @param maxHeaderBytes most bytes of all header names and values together
+   * @param maxPathLength most characters of the raw path
+   * @param maxBody default body limit in bytes for routes that set none
+   */
+  public record RequestLimits(int maxHeaderCount, int maxHeaderBytes, int maxPathLength, long maxBody) {
+    public static final RequestLimits DEFAULTS = new RequestLimits(100, 16 * 1024, 4096, 1024 * 1024);
+
+    public RequestLimits {
+      positive("limits.max-header-count", maxHeaderCount);
+      positive("limits.max-header-bytes", maxHeaderBytes);
+      positive("limits.max-path-length", maxPathLength);
+      if (maxBody < 0) {
+        throw new IllegalArgumentException("limits.max-body must not be negative: " + maxBody);
+      }
+    }
+  }
+
+  /**
+   * Response settings.
+   *
+   * @param hstsMaxAge {@code Strict-Transport-Security} max-age over TLS; zero to omit the header
+   * @param hstsIncludeSubdomains whether HSTS covers subdomains
+   */
+  public record Responses(Duration hstsMaxAge, boolean hstsIncludeSubdomains) {
+    public static final Responses DEFAULTS = new Responses(Duration.ofDays(365), false);
+
+    public Responses {
+      Objects.requireNonNull(hstsMaxAge, "responses.hsts-max-age");
+      if (hstsMaxAge.isNegative()) {
+        throw new IllegalArgumentException("responses.hsts-max-age must not be negative");
+      }
+    }
+  }
+
+  /**
+   * Audit settings.
+   *
+   * @param enabled whether one JSON line per decision is written
+   * @param headers request header names recorded in each event (credentials always redacted)
+   * @param redactHeaders further header names whose values are redacted
+   */
+  public record Audit(boolean enabled, List<String> headers, Set<String> redactHeaders) {
+    public static final Audit DEFAULTS = new Audit(true, List.of(), Set.of());
+
+    public Audit {
+      headers = headers.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList();
+      redactHeaders = Set.copyOf(redactHeaders.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList());
+    }
+  }
+
+  private static void positive(String key, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(key + " must be positive: " + value);
+    }
+  }
+
+  /** Collects settings; each setter rejects a bad value at once, naming it. Not thread-safe. */
+  public static final class Builder {
+    private RequestLimits limits = RequestLimits.DEFAULTS;
+    private final List<IpRange> trustedProxies = new ArrayList<>();
+    private final List<Route> routes = new ArrayList<>();
+    private boolean defaultAllow;
+    private Responses responses = Responses.DEFAULTS;
+    private Audit audit = Audit.DEFAULTS;
+    private final Set<String> reportOnly = new LinkedHashSet<>();
+    private final Set<String> allowRisky = new LinkedHashSet<>();
+
+    private Builder() {}
+
+    public Builder limits(RequestLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** Adds proxies (CIDR blocks) whose forwarding headers are believed. */
+    public Builder trustedProxies(String... cidrs) {
+      for (String cidr : cidrs) {
+        trustedProxies.add(IpRange.parse(cidr));
+      }
+      return this;
+    }
+
+    public Builder route(Route route) {
+      for (Route existing : routes) {
+        if (existing.name().equals(route.name())) {
+          throw new IllegalArgumentException("Duplicate route '" + route.name() + "'");
+        }
+      }
+      routes.add(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    /** Lets requests that match no route pass; risky, refused unless allowed as {@code default-allow}. */
+    public Builder defaultAllow(boolean allow) {
+      this.defaultAllow = allow;
+      return this;
+    }
+
+    public Builder responses(Responses responses) {
+      this.responses = Objects.requireNonNull(responses, "responses");
+      return this;
+    }
+
+    public Builder audit(Audit audit) {
+      this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    public Builder reportOnly(String... stages) {
+      for (String stage : stages) {
+        if (!io.apisec.ApiSecurity.STAGE_NAMES.contains(stage)) {
+          throw new IllegalArgumentException(
+              "Unknown stage '" + stage + "' in report-only; known: " + io.apisec.ApiSecurity.STAGE_NAMES);
+        }
+        reportOnly.add(stage);
+      }
+      return this;
+    }
+
+    /** Accepts risky settings by name, which the start-up lint would otherwise refuse. */
+    public Builder allowRisky(String... names) {
+      for (String name : names) {
+        if (!RISKY_SETTINGS.contains(name)) {
+          throw new IllegalArgumentException("Unknown risky setting '" + name + "'; known: " + RISKY_SETTINGS);
+        }
+        allowRisky.add(name);
+      }
+      return this;
+    }
+
+    /** Validates the whole configuration and returns it; throws ConfigException naming the key. */
+    public ApiSecurityConfig build() {
+      ApiSecurityConfig config = new ApiSecurityConfig(this);
+      StartupLint.check(config);
+      return config;
+    }
+  }
+}
