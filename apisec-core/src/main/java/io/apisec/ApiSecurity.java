@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class ApiSecurity implements AutoCloseable {
   /** The names of the stages, in their order, as configuration and audit events know them. */
-  public static final List<String> STAGE_NAMES = List.of("mtls", "jwt", "authz", "payload", "rate-limit");
+  public static final List<String> STAGE_NAMES = List.of("mtls", "jwt", "authz", "payload", "rate-limit", "custom");
 
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
   private static final Set<String> ALWAYS_REDACTED =
@@ -43,8 +43,10 @@ public final class ApiSecurity implements AutoCloseable {
   private final Map<Route, Pipeline> pipelines;
   private final TrustedProxies trustedProxies;
   private final String hsts;
+  private final List<Stage> customStages;
 
   private ApiSecurity(Builder builder) {
+    this.customStages = List.copyOf(builder.customStages);
     this.config = builder.config;
     this.clock = builder.clock;
     this.listeners = List.copyOf(builder.listeners);
@@ -65,6 +67,9 @@ public final class ApiSecurity implements AutoCloseable {
     if (route.auth() != AuthMode.NONE) {
       throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
           "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
+    }
+    for (Stage custom : customStages) {
+      stages.add(new Pipeline.NamedStage("custom", custom, reportOnly(route, "custom")));
     }
     return stages;
   }
@@ -273,6 +278,7 @@ public final class ApiSecurity implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private final List<DecisionListener> listeners = new ArrayList<>();
     private boolean auditToSystemLogger = true;
+    private final List<Stage> customStages = new ArrayList<>();
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -287,6 +293,15 @@ public final class ApiSecurity implements AutoCloseable {
     /** Adds a listener of decisions, such as a metrics binding or an audit sink. */
     public Builder listener(DecisionListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Adds an application-specific check that runs on every route after the built-in stages, under
+     * the stage name {@code custom} (so {@code report-only: [custom]} applies to it).
+     */
+    public Builder stage(Stage stage) {
+      customStages.add(Objects.requireNonNull(stage, "stage"));
       return this;
     }
 
