@@ -66,15 +66,24 @@ public final class TestIssuer implements AutoCloseable {
   private volatile Mode mode = Mode.SERVE;
   private volatile CountDownLatch stall = new CountDownLatch(1);
 
-  private TestIssuer(Clock clock) {
+  private TestIssuer(Clock clock, String issuer) {
     this.clock = clock;
-    bind(0);
-    this.issuer = "http://127.0.0.1:" + port + "/issuer";
+    if (issuer == null) {
+      bind(0);
+      this.issuer = "http://127.0.0.1:" + port + "/issuer";
+    } else {
+      this.issuer = issuer;
+    }
   }
 
   /** Starts the endpoint on a free loopback port; token times come from {@code clock}. */
   public static TestIssuer start(Clock clock) {
-    return new TestIssuer(clock);
+    return new TestIssuer(clock, null);
+  }
+
+  /** An issuer that only mints tokens (HS* or with keys published elsewhere): no server. */
+  public static TestIssuer minting(String issuer, Clock clock) {
+    return new TestIssuer(clock, issuer);
   }
 
   private void bind(int requestedPort) {
@@ -230,7 +239,9 @@ public final class TestIssuer implements AutoCloseable {
   @Override
   public void close() {
     stall.countDown();
-    server.stop(0);
+    if (server != null) {
+      server.stop(0);
+    }
     executor.shutdownNow();
   }
 
