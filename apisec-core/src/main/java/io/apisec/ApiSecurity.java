@@ -3,6 +3,7 @@ package io.apisec;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.mtls.CertificateVerifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,6 +43,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final RouteTable routes;
   private final Map<Route, Pipeline> pipelines;
   private final TrustedProxies trustedProxies;
+  private final CertificateVerifier certificates;
   private final String hsts;
 
   private ApiSecurity(Builder builder) {
@@ -50,7 +52,8 @@ public final class ApiSecurity implements AutoCloseable {
     this.listeners = List.copyOf(builder.listeners);
     this.hygiene = new RequestHygiene(config.limits());
     this.routes = new RouteTable(config.routes());
-    this.trustedProxies = new TrustedProxies(config.trustedProxies());
+    this.trustedProxies = new TrustedProxies(config.trustedProxies(), config.clientIpHeader());
+    this.certificates = CertificateVerifier.create(config.mtls(), trustedProxies, clock);
     this.pipelines = new IdentityHashMap<>();
     for (Route route : config.routes()) {
       pipelines.put(route, new Pipeline(stagesFor(route)));
@@ -62,11 +65,25 @@ public final class ApiSecurity implements AutoCloseable {
 
   private List<Pipeline.NamedStage> stagesFor(Route route) {
     List<Pipeline.NamedStage> stages = new ArrayList<>();
-    if (route.auth() != AuthMode.NONE) {
-      throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
-          "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
+    if (route.auth().requiresCertificate() || !route.certificateAllow().isEmpty()) {
+      stages.add(new Pipeline.NamedStage("mtls", certificates.stage(route), reportOnly(route, "mtls")));
+    }
+    if (route.auth().requiresToken()) {
+      stages.add(jwtStage(route));
+      // RFC 8705: a certificate-bound token must come with its certificate; named "jwt" so report-only covers it
+      stages.add(new Pipeline.NamedStage("jwt", certificates.tokenBindingStage(), reportOnly(route, "jwt")));
     }
     return stages;
+  }
+
+  private Pipeline.NamedStage jwtStage(Route route) {
+    throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
+        "auth '" + route.auth().configName() + "' needs the jwt stage, which this build does not have yet");
+  }
+
+  /** The client-certificate verifier; its {@code reload()} re-reads trust anchors and CRLs. */
+  public CertificateVerifier certificateVerifier() {
+    return certificates;
   }
 
   private boolean reportOnly(Route route, String stage) {

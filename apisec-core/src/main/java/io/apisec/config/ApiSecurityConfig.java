@@ -26,6 +26,8 @@ public final class ApiSecurityConfig {
   private final Audit audit;
   private final Set<String> reportOnly;
   private final Set<String> allowRisky;
+  private final MtlsSettings mtls;
+  private final io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -36,6 +38,8 @@ public final class ApiSecurityConfig {
     this.audit = b.audit;
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.allowRisky = Set.copyOf(b.allowRisky);
+    this.mtls = b.mtls;
+    this.clientIpHeader = b.clientIpHeader;
   }
 
   public static Builder builder() {
@@ -75,6 +79,16 @@ public final class ApiSecurityConfig {
   /** Risky settings the operator accepted explicitly (see {@link #RISKY_SETTINGS}). */
   public Set<String> allowRisky() {
     return allowRisky;
+  }
+
+  /** How client certificates are verified and read from trusted proxies. */
+  public MtlsSettings mtls() {
+    return mtls;
+  }
+
+  /** The header trusted proxies record the forwarding chain in ({@code X-Forwarded-For} by default). */
+  public io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader() {
+    return clientIpHeader;
   }
 
   /**
@@ -147,8 +161,28 @@ public final class ApiSecurityConfig {
     private Audit audit = Audit.DEFAULTS;
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private final Set<String> allowRisky = new LinkedHashSet<>();
+    private MtlsSettings mtls = MtlsSettings.DEFAULTS;
+    private io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader =
+        io.apisec.internal.TrustedProxies.ClientIpHeader.X_FORWARDED_FOR;
 
     private Builder() {}
+
+    public Builder mtls(MtlsSettings mtls) {
+      this.mtls = Objects.requireNonNull(mtls, "mtls");
+      return this;
+    }
+
+    /** Which header trusted proxies write the forwarding chain in: {@code x-forwarded-for} or {@code forwarded}. */
+    public Builder clientIpHeader(String configName) {
+      io.apisec.internal.TrustedProxies.ClientIpHeader header =
+          io.apisec.internal.TrustedProxies.ClientIpHeader.fromConfigName(configName);
+      if (header == null) {
+        throw new IllegalArgumentException(
+            "client-ip-header must be x-forwarded-for or forwarded, found '" + configName + "'");
+      }
+      this.clientIpHeader = header;
+      return this;
+    }
 
     public Builder limits(RequestLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
