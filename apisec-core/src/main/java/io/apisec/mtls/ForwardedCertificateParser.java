@@ -142,7 +142,10 @@ final class ForwardedCertificateParser {
     return new Parsed(List.copyOf(certs), null);
   }
 
-  /** A URL-encoded PEM chain, leaf first, in exactly one header field. */
+  /**
+   * A URL-encoded PEM chain, leaf first, in exactly one header field (nginx
+   * {@code $ssl_client_escaped_cert}), or one base64 DER certificate (HAProxy {@code ssl_c_der,base64}).
+   */
   static Parsed pem(List<String> fields, String headerName) {
     try {
       if (fields.isEmpty()) {
@@ -155,7 +158,15 @@ final class ForwardedCertificateParser {
       if (value.isEmpty()) {
         return Parsed.malformed(headerName + " is empty");
       }
-      return new Parsed(Certificates.pem(urlDecode(value)), null);
+      String decoded = urlDecode(value);
+      if (!decoded.startsWith("-----")) {
+        // HAProxy's usual %[ssl_c_der,base64]: one DER certificate in strict base64
+        if (!decoded.matches("[A-Za-z0-9+/]+={0,2}")) {
+          return Parsed.malformed(headerName + " is neither a URL-encoded PEM chain nor a base64 DER certificate");
+        }
+        return new Parsed(List.of(Certificates.der(java.util.Base64.getDecoder().decode(decoded))), null);
+      }
+      return new Parsed(Certificates.pem(decoded), null);
     } catch (CertificateException | IllegalArgumentException e) {
       return Parsed.malformed(headerName + " is not a URL-encoded PEM certificate chain");
     } catch (RuntimeException e) {
