@@ -9,7 +9,13 @@ import io.apisec.config.ConfigException;
 import io.apisec.config.MtlsSettings;
 import io.apisec.internal.TrustedProxies;
 import java.security.cert.X509Certificate;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -40,11 +46,14 @@ public final class CertificateVerifier {
       MtlsSettings.ForwardedFormat.RFC9440.defaultHeader(),
       MtlsSettings.ForwardedFormat.RFC9440.defaultChainHeader());
 
+  private static final int MAX_CACHED = 10_000;
+
   private final MtlsSettings settings;
   private final TrustedProxies proxies;
   private final Clock clock;
   private final Set<String> forwardedHeaders;
   private volatile TrustMaterial material;
+  private final ConcurrentHashMap<String, Valid> valid = new ConcurrentHashMap<>();
 
   private CertificateVerifier(MtlsSettings settings, TrustedProxies proxies, Clock clock) {
     this.settings = settings;
@@ -77,6 +86,7 @@ public final class CertificateVerifier {
    */
   public void reload() {
     this.material = TrustMaterial.load(settings);
+    valid.clear();
   }
 
   /**
@@ -143,8 +153,68 @@ public final class CertificateVerifier {
   }
 
   PathValidator.Verdict validate(List<X509Certificate> chain) {
-    return PathValidator.validate(material, chain, clock.instant(), settings.clockSkew(),
+    TrustMaterial current = material;
+    Instant now = clock.instant();
+    String key = cacheKey(chain);
+    Valid cached = key == null ? null : valid.get(key);
+    if (cached != null && cached.material == current && cached.covers(now, settings.clockSkew())) {
+      return cached.verdict;
+    }
+    PathValidator.Verdict verdict = PathValidator.validate(current, chain, now, settings.clockSkew(),
         settings.requireClientAuthEku());
+    if (verdict.valid() && key != null) {
+      if (valid.size() >= MAX_CACHED) {
+        // bounded memory over precision: a full cache starts over rather than tracking recency
+        valid.clear();
+      }
+      valid.put(key, new Valid(current, verdict));
+    }
+    return verdict;
+  }
+
+  /**
+   * A chain found valid, so the same chain presented again (every request of a connection, every
+   * request through a proxy) costs a lookup, not a path build. Only time can change the verdict
+   * while the trust material stays, so a hit re-checks validity windows against the clock; a
+   * reload changes the material and so misses.
+   */
+  private static final class Valid {
+    final TrustMaterial material;
+    final PathValidator.Verdict verdict;
+    final Instant notBefore;
+    final Instant notAfter;
+
+    Valid(TrustMaterial material, PathValidator.Verdict verdict) {
+      this.material = material;
+      this.verdict = verdict;
+      Instant from = Instant.MIN;
+      Instant to = Instant.MAX;
+      for (X509Certificate certificate : verdict.path()) {
+        Instant nb = certificate.getNotBefore().toInstant();
+        Instant na = certificate.getNotAfter().toInstant();
+        from = nb.isAfter(from) ? nb : from;
+        to = na.isBefore(to) ? na : to;
+      }
+      this.notBefore = from;
+      this.notAfter = to;
+    }
+
+    boolean covers(Instant now, Duration skew) {
+      return !now.plus(skew).isBefore(notBefore) && !now.minus(skew).isAfter(notAfter);
+    }
+  }
+
+  private static String cacheKey(List<X509Certificate> chain) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (X509Certificate certificate : chain) {
+        digest.update(certificate.getEncoded());
+        digest.update((byte) 0);
+      }
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
+    } catch (GeneralSecurityException e) {
+      return null;
+    }
   }
 
   /** Whether chains can be validated at all (trust anchors are configured). */

@@ -29,10 +29,10 @@ import java.util.List;
 final class PathValidator {
   static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
-  /** The identity of a valid chain, or the reason it was refused. */
-  record Verdict(CertificateIdentity identity, String refusal) {
+  /** The identity and built path (leaf to anchor) of a valid chain, or the reason it was refused. */
+  record Verdict(CertificateIdentity identity, List<X509Certificate> path, String refusal) {
     static Verdict refused(String why) {
-      return new Verdict(null, why);
+      return new Verdict(null, List.of(), why);
     }
 
     boolean valid() {
@@ -90,7 +90,7 @@ final class PathValidator {
     if (revoked != null) {
       return Verdict.refused(revoked);
     }
-    return new Verdict(Certificates.identity(leaf), null);
+    return new Verdict(Certificates.identity(leaf), List.copyOf(path), null);
   }
 
   /** The built path: leaf, intermediates, and the anchor certificate last. */
