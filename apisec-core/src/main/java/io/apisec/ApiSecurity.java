@@ -3,6 +3,7 @@ package io.apisec;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.schema.PayloadStages;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,6 +44,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final Map<Route, Pipeline> pipelines;
   private final TrustedProxies trustedProxies;
   private final String hsts;
+  private final PayloadStages payloadStages;
 
   private ApiSecurity(Builder builder) {
     this.config = builder.config;
@@ -52,6 +54,7 @@ public final class ApiSecurity implements AutoCloseable {
     this.routes = new RouteTable(config.routes());
     this.trustedProxies = new TrustedProxies(config.trustedProxies());
     this.pipelines = new IdentityHashMap<>();
+    this.payloadStages = new PayloadStages(config);
     for (Route route : config.routes()) {
       pipelines.put(route, new Pipeline(stagesFor(route)));
     }
@@ -66,6 +69,7 @@ public final class ApiSecurity implements AutoCloseable {
       throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
           "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
     }
+    stages.add(new Pipeline.NamedStage("payload", payloadStages.forRoute(route), reportOnly(route, "payload")));
     return stages;
   }
 

@@ -26,6 +26,7 @@ public final class ApiSecurityConfig {
   private final Audit audit;
   private final Set<String> reportOnly;
   private final Set<String> allowRisky;
+  private final Payload payload;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -36,6 +37,7 @@ public final class ApiSecurityConfig {
     this.audit = b.audit;
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.allowRisky = Set.copyOf(b.allowRisky);
+    this.payload = b.payload;
   }
 
   public static Builder builder() {
@@ -75,6 +77,11 @@ public final class ApiSecurityConfig {
   /** Risky settings the operator accepted explicitly (see {@link #RISKY_SETTINGS}). */
   public Set<String> allowRisky() {
     return allowRisky;
+  }
+
+  /** Settings of the payload stage: JSON parsing limits, default schema draft, error report. */
+  public Payload payload() {
+    return payload;
   }
 
   /**
@@ -131,6 +138,43 @@ public final class ApiSecurityConfig {
     }
   }
 
+  /**
+   * Payload settings shared by every route.
+   *
+   * @param defaultDraft JSON Schema draft for schemas without {@code $schema}: {@code 4}, {@code 6},
+   *     {@code 7}, {@code 2019-09} or {@code 2020-12}
+   * @param maxDepth most nesting levels of arrays and objects in a JSON body
+   * @param maxStringLength most characters of one JSON string (property names included)
+   * @param maxNumberLength most characters of one JSON number
+   * @param maxProperties most properties of one JSON object
+   * @param maxErrors most schema violations listed in a problem document
+   * @param redact field names whose values a violation message never describes (matched
+   *     case-insensitively, ignoring {@code -} and {@code _}, anywhere in a field name), added to
+   *     {@link #DEFAULT_REDACT}
+   */
+  public record Payload(String defaultDraft, int maxDepth, int maxStringLength, int maxNumberLength,
+      int maxProperties, int maxErrors, Set<String> redact) {
+    /** Drafts a schema may name. */
+    public static final List<String> DRAFTS = List.of("4", "6", "7", "2019-09", "2020-12");
+    /** Field names always redacted in violation messages. */
+    public static final Set<String> DEFAULT_REDACT = Set.of("password", "passwd", "secret", "token",
+        "apikey", "authorization", "credential", "privatekey", "cvv", "cardnumber", "ssn");
+    public static final Payload DEFAULTS =
+        new Payload("2020-12", 64, 1024 * 1024, 100, 1000, 20, Set.of());
+
+    public Payload {
+      if (!DRAFTS.contains(defaultDraft)) {
+        throw new IllegalArgumentException("payload.default-draft must be one of " + DRAFTS + ": '" + defaultDraft + "'");
+      }
+      positive("payload.max-depth", maxDepth);
+      positive("payload.max-string-length", maxStringLength);
+      positive("payload.max-number-length", maxNumberLength);
+      positive("payload.max-properties", maxProperties);
+      positive("payload.max-errors", maxErrors);
+      redact = Set.copyOf(redact);
+    }
+  }
+
   private static void positive(String key, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(key + " must be positive: " + value);
@@ -147,6 +191,7 @@ public final class ApiSecurityConfig {
     private Audit audit = Audit.DEFAULTS;
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private final Set<String> allowRisky = new LinkedHashSet<>();
+    private Payload payload = Payload.DEFAULTS;
 
     private Builder() {}
 
@@ -173,6 +218,10 @@ public final class ApiSecurityConfig {
       return this;
     }
 
+    boolean hasRoute(String name) {
+      return routes.stream().anyMatch(r -> r.name().equals(name));
+    }
+
     /** Lets requests that match no route pass; risky, refused unless allowed as {@code default-allow}. */
     public Builder defaultAllow(boolean allow) {
       this.defaultAllow = allow;
@@ -186,6 +235,11 @@ public final class ApiSecurityConfig {
 
     public Builder audit(Audit audit) {
       this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    public Builder payload(Payload payload) {
+      this.payload = Objects.requireNonNull(payload, "payload");
       return this;
     }
 
