@@ -3,6 +3,8 @@ package io.apisec;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.ratelimit.BucketStore;
+import io.apisec.ratelimit.RateLimiting;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,6 +45,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final Map<Route, Pipeline> pipelines;
   private final TrustedProxies trustedProxies;
   private final String hsts;
+  private final RateLimiting rateLimiting;
 
   private ApiSecurity(Builder builder) {
     this.config = builder.config;
@@ -52,6 +55,7 @@ public final class ApiSecurity implements AutoCloseable {
     this.routes = new RouteTable(config.routes());
     this.trustedProxies = new TrustedProxies(config.trustedProxies());
     this.pipelines = new IdentityHashMap<>();
+    this.rateLimiting = RateLimiting.create(config, builder.bucketStore, clock);
     for (Route route : config.routes()) {
       pipelines.put(route, new Pipeline(stagesFor(route)));
     }
@@ -62,10 +66,15 @@ public final class ApiSecurity implements AutoCloseable {
 
   private List<Pipeline.NamedStage> stagesFor(Route route) {
     List<Pipeline.NamedStage> stages = new ArrayList<>();
+    // rate limits keyed by IP, route or header refuse floods before the costlier identity checks
+    rateLimiting.beforeAuthentication(route).ifPresent(
+        s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
     if (route.auth() != AuthMode.NONE) {
       throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
           "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
     }
+    rateLimiting.afterAuthentication(route).ifPresent(
+        s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
     return stages;
   }
 
@@ -265,7 +274,9 @@ public final class ApiSecurity implements AutoCloseable {
 
   /** Releases key sources, caches and background refreshes. */
   @Override
-  public void close() {}
+  public void close() {
+    rateLimiting.close();
+  }
 
   /** Builds an {@link ApiSecurity}. Not thread-safe. */
   public static final class Builder {
@@ -273,6 +284,7 @@ public final class ApiSecurity implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private final List<DecisionListener> listeners = new ArrayList<>();
     private boolean auditToSystemLogger = true;
+    private BucketStore bucketStore;
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -293,6 +305,15 @@ public final class ApiSecurity implements AutoCloseable {
     /** Whether the default audit log (System.Logger {@code io.apisec.audit}) is added; yes by default. */
     public Builder auditToSystemLogger(boolean enabled) {
       this.auditToSystemLogger = enabled;
+      return this;
+    }
+
+    /**
+     * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
+     * ownership and closes it after this instance.
+     */
+    public Builder bucketStore(BucketStore store) {
+      this.bucketStore = Objects.requireNonNull(store, "store");
       return this;
     }
 
