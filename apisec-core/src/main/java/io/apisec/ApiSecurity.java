@@ -53,7 +53,9 @@ public final class ApiSecurity implements AutoCloseable {
     this.trustedProxies = new TrustedProxies(config.trustedProxies());
     this.pipelines = new IdentityHashMap<>();
     for (Route route : config.routes()) {
-      pipelines.put(route, new Pipeline(stagesFor(route)));
+      List<Pipeline.NamedStage> stages = new ArrayList<>(stagesFor(route));
+      stages.addAll(builder.extraStages);
+      pipelines.put(route, new Pipeline(stages));
     }
     long maxAge = config.responses().hstsMaxAge().getSeconds();
     this.hsts = maxAge == 0 ? null
@@ -273,6 +275,7 @@ public final class ApiSecurity implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private final List<DecisionListener> listeners = new ArrayList<>();
     private boolean auditToSystemLogger = true;
+    private final List<Pipeline.NamedStage> extraStages = new ArrayList<>();
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -293,6 +296,13 @@ public final class ApiSecurity implements AutoCloseable {
     /** Whether the default audit log (System.Logger {@code io.apisec.audit}) is added; yes by default. */
     public Builder auditToSystemLogger(boolean enabled) {
       this.auditToSystemLogger = enabled;
+      return this;
+    }
+
+    /** Appends a stage to every route's pipeline; for tests (the adapter conformance kit). */
+    Builder extraStage(String name, Stage stage) {
+      extraStages.add(new Pipeline.NamedStage(Objects.requireNonNull(name, "name"),
+          Objects.requireNonNull(stage, "stage"), false));
       return this;
     }
 
