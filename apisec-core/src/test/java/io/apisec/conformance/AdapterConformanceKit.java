@@ -102,6 +102,9 @@ public abstract class AdapterConformanceKit {
             Decision.deny(DenyReason.FORBIDDEN, "The conformance stand-in refuses every admin request"));
       case "slow":
         slowArrivals.incrementAndGet();
+        if ("deny".equals(chain.request().rawQuery())) {
+          return slowGate.thenApply(v -> Decision.deny(DenyReason.FORBIDDEN, "The slow stand-in refused it"));
+        }
         return slowGate.thenCompose(v -> chain.proceed());
       case "upload":
         return readBody(chain, route.maxBody());
@@ -406,6 +409,24 @@ public abstract class AdapterConformanceKit {
     assertThat(released.statusCode()).isEqualTo(200);
     assertThat(released.headers().firstValue(EchoApplication.PATH)).hasValue("/slow");
     assertThat(released.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+  }
+
+  @Test
+  void denialCompletedOnAnotherThreadIsAnsweredAndTheConnectionServesOn() throws Exception {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    slowGate = gate;
+    int arrivalsBefore = slowArrivals.get();
+    int callsBefore = app.calls();
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send("GET /slow?deny HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      awaitCondition(() -> slowArrivals.get() > arrivalsBefore, "the slow request reached its stage");
+      new Thread(() -> gate.complete(null), "releaser").start();
+
+      assertProblem(connection.read(), 403, "forbidden");
+      connection.send("GET /public/after HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      assertThat(connection.read().header(EchoApplication.PATH)).isEqualTo("/public/after");
+    }
+    assertThat(app.calls()).isEqualTo(callsBefore + 1);
   }
 
   // ---- helpers for subclasses and cases
