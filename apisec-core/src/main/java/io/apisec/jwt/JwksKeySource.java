@@ -337,12 +337,9 @@ final class JwksKeySource {
         .header("Accept", "application/json")
         .GET()
         .build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+    return http.sendAsync(request, BoundedBody.handler(MAX_BODY)).thenApply(response -> {
       if (response.statusCode() != 200) {
         throw new KeySourceException("HTTP " + response.statusCode() + " from " + uri);
-      }
-      if (response.body().length > MAX_BODY) {
-        throw new KeySourceException("the response from " + uri + " is larger than 1MB");
       }
       return response;
     });
