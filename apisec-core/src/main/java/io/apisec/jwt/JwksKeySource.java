@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -271,7 +272,12 @@ final class JwksKeySource {
         ? refresh.minInterval()
         : Duration.between(clock.instant(), set.refreshAt());
     long millis = Math.max(1000, Math.min(delay.toMillis(), refresh.maxInterval().toMillis()));
-    nextCheck = scheduler.schedule(this::backgroundCheck, millis, TimeUnit.MILLISECONDS);
+    try {
+      nextCheck = scheduler.schedule(this::backgroundCheck, millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down: requests still refresh on access until close() completes
+      nextCheck = null;
+    }
   }
 
   private void backgroundCheck() {
