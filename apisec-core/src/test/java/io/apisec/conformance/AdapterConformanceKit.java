@@ -12,7 +12,6 @@ import io.apisec.Decision;
 import io.apisec.DenyReason;
 import io.apisec.Route;
 import io.apisec.Stage;
-import io.apisec.TestStages;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.testing.TestPki;
 import java.net.URI;
@@ -73,6 +72,16 @@ public abstract class AdapterConformanceKit {
 
   /** Starts the adapter's HTTPS server with {@code security} in front of {@code app}. */
   protected abstract RunningServer start(ApiSecurity security, ServerTls tls, EchoApplication app) throws Exception;
+
+  /**
+   * Whether a container parses HTTP before the adapter sees anything (a servlet container): such a
+   * container may itself refuse a malformed request with its own 400 body, or resolve
+   * Content-Length beside Transfer-Encoding the RFC 9112 way (the coding wins). The status, and
+   * that the application is never reached by an ambiguous path, hold all the same.
+   */
+  protected boolean containerParsesHttpFirst() {
+    return false;
+  }
 
   /** Fails when the framework reported a blocked event loop; adapters without a checker keep this. */
   protected void assertEventLoopNeverBlocked() {}
@@ -138,7 +147,7 @@ public abstract class AdapterConformanceKit {
   @BeforeAll
   void startServer() throws Exception {
     ApiSecurity.Builder builder = ApiSecurity.builder(configuration()).auditToSystemLogger(false);
-    security = TestStages.append(builder, "conformance", this::standIn).build();
+    security = builder.stage(this::standIn).build();
     TestPki.Issued serverCertificate = TestPki.localhostServer(SERVER_CA);
     server = start(security, new ServerTls(serverCertificate, CLIENT_CA.certificate()), app);
     clientTls = TestPki.clientContext(CLIENT, SERVER_CA.certificate());
@@ -227,8 +236,12 @@ public abstract class AdapterConformanceKit {
     int before = app.calls();
     RawHttps.Response response = raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
-    assertProblem(response, 400, "ambiguous-path");
     assertThat(app.calls()).isEqualTo(before);
+    if (containerParsesHttpFirst() && !String.valueOf(response.header("content-type")).startsWith("application/problem+json")) {
+      assertThat(response.status()).as("the container's own refusal of %s", target).isEqualTo(400);
+      return;
+    }
+    assertProblem(response, 400, "ambiguous-path");
   }
 
   @Test
@@ -278,6 +291,16 @@ public abstract class AdapterConformanceKit {
     RawHttps.Response response = raw("POST /notes HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
         + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
 
+    if (containerParsesHttpFirst() && response.status() != 400) {
+      // the container dropped Content-Length and read the chunked body: one reading, never two
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.body()).isEmpty();
+      return;
+    }
+    if (containerParsesHttpFirst() && !String.valueOf(response.header("content-type")).startsWith("application/problem+json")) {
+      assertThat(app.calls()).isEqualTo(before);
+      return;
+    }
     assertProblem(response, 400, "bad-framing");
     assertThat(app.calls()).isEqualTo(before);
   }
