@@ -281,8 +281,12 @@ public abstract class AdapterConformanceKit {
     RawHttps.Response response = raw("GET /public/hello HTTP/1.1\r\nHost: localhost\r\nX-Huge: "
         + "h".repeat(12 * 1024) + "\r\nConnection: close\r\n\r\n");
 
-    assertProblem(response, 400, "bad-request");
     assertThat(app.calls()).isEqualTo(before);
+    if (containerParsesHttpFirst() && !String.valueOf(response.header("content-type")).startsWith("application/problem+json")) {
+      assertThat(response.status()).as("the container's own refusal").isIn(400, 431);
+      return;
+    }
+    assertProblem(response, 400, "bad-request");
   }
 
   @Test
