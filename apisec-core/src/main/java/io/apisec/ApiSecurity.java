@@ -3,6 +3,10 @@ package io.apisec;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.jwt.RevocationList;
+import io.apisec.jwt.TokenVerification;
+import io.apisec.mtls.CertificateVerifier;
+import io.apisec.schema.PayloadStages;
 import io.apisec.ratelimit.BucketStore;
 import io.apisec.ratelimit.RateLimiting;
 import java.nio.file.Path;
@@ -31,7 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class ApiSecurity implements AutoCloseable {
   /** The names of the stages, in their order, as configuration and audit events know them. */
-  public static final List<String> STAGE_NAMES = List.of("mtls", "jwt", "authz", "payload", "rate-limit");
+  public static final List<String> STAGE_NAMES = List.of("mtls", "jwt", "authz", "payload", "rate-limit", "custom");
 
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:+/=-]{1,128}");
   private static final Set<String> ALWAYS_REDACTED =
@@ -44,20 +48,34 @@ public final class ApiSecurity implements AutoCloseable {
   private final RouteTable routes;
   private final Map<Route, Pipeline> pipelines;
   private final TrustedProxies trustedProxies;
+  private final CertificateVerifier certificates;
   private final String hsts;
+  private final List<Stage> customStages;
+  private final TokenVerification tokens;
+  private final PayloadStages payloadStages;
   private final RateLimiting rateLimiting;
 
   private ApiSecurity(Builder builder) {
+    this.customStages = List.copyOf(builder.customStages);
     this.config = builder.config;
     this.clock = builder.clock;
     this.listeners = List.copyOf(builder.listeners);
     this.hygiene = new RequestHygiene(config.limits());
     this.routes = new RouteTable(config.routes());
-    this.trustedProxies = new TrustedProxies(config.trustedProxies());
+    this.trustedProxies = new TrustedProxies(config.trustedProxies(), config.clientIpHeader());
+    this.certificates = CertificateVerifier.create(config.mtls(), trustedProxies, clock);
     this.pipelines = new IdentityHashMap<>();
     this.rateLimiting = RateLimiting.create(config, builder.bucketStore, clock);
-    for (Route route : config.routes()) {
-      pipelines.put(route, new Pipeline(stagesFor(route)));
+    this.payloadStages = new PayloadStages(config);
+    this.tokens = config.jwt().issuers().isEmpty() ? null
+        : TokenVerification.start(config.jwt(), clock, builder.revocations);
+    try {
+      for (Route route : config.routes()) {
+        pipelines.put(route, new Pipeline(stagesFor(route)));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
     long maxAge = config.responses().hstsMaxAge().getSeconds();
     this.hsts = maxAge == 0 ? null
@@ -69,13 +87,32 @@ public final class ApiSecurity implements AutoCloseable {
     // rate limits keyed by IP, route or header refuse floods before the costlier identity checks
     rateLimiting.beforeAuthentication(route).ifPresent(
         s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
-    if (route.auth() != AuthMode.NONE) {
-      throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
-          "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
+    if (route.auth().requiresCertificate() || !route.certificateAllow().isEmpty()) {
+      stages.add(new Pipeline.NamedStage("mtls", certificates.stage(route), reportOnly(route, "mtls")));
     }
+    if (route.auth().requiresToken()) {
+      if (tokens == null) {
+        throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
+            "auth '" + route.auth().configName() + "' needs at least one issuer under jwt.issuers");
+      }
+      stages.add(new Pipeline.NamedStage("jwt", tokens.tokenStage(), reportOnly(route, "jwt")));
+      // RFC 8705: a certificate-bound token must come with its certificate; named "jwt" so report-only covers it
+      stages.add(new Pipeline.NamedStage("jwt", certificates.tokenBindingStage(), reportOnly(route, "jwt")));
+      tokens.authorizationStage(route).ifPresent(
+          authz -> stages.add(new Pipeline.NamedStage("authz", authz, reportOnly(route, "authz"))));
+    }
+    stages.add(new Pipeline.NamedStage("payload", payloadStages.forRoute(route), reportOnly(route, "payload")));
     rateLimiting.afterAuthentication(route).ifPresent(
         s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
+    for (Stage custom : customStages) {
+      stages.add(new Pipeline.NamedStage("custom", custom, reportOnly(route, "custom")));
+    }
     return stages;
+  }
+
+  /** The client-certificate verifier; its {@code reload()} re-reads trust anchors and CRLs. */
+  public CertificateVerifier certificateVerifier() {
+    return certificates;
   }
 
   private boolean reportOnly(Route route, String stage) {
@@ -272,9 +309,17 @@ public final class ApiSecurity implements AutoCloseable {
     return "0".repeat(16 - s.length()) + s;
   }
 
+  /** The health of the components this instance depends on (key sources), for readiness probes. */
+  public Health health() {
+    return new Health(tokens == null ? List.of() : tokens.health());
+  }
+
   /** Releases key sources, caches and background refreshes. */
   @Override
   public void close() {
+    if (tokens != null) {
+      tokens.close();
+    }
     rateLimiting.close();
   }
 
@@ -284,6 +329,8 @@ public final class ApiSecurity implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private final List<DecisionListener> listeners = new ArrayList<>();
     private boolean auditToSystemLogger = true;
+    private final List<Stage> customStages = new ArrayList<>();
+    private RevocationList revocations;
     private BucketStore bucketStore;
 
     private Builder(ApiSecurityConfig config) {
@@ -302,9 +349,24 @@ public final class ApiSecurity implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Adds an application-specific check that runs on every route after the built-in stages, under
+     * the stage name {@code custom} (so {@code report-only: [custom]} applies to it).
+     */
+    public Builder stage(Stage stage) {
+      customStages.add(Objects.requireNonNull(stage, "stage"));
+      return this;
+    }
+
     /** Whether the default audit log (System.Logger {@code io.apisec.audit}) is added; yes by default. */
     public Builder auditToSystemLogger(boolean enabled) {
       this.auditToSystemLogger = enabled;
+      return this;
+    }
+
+    /** The {@code jti} deny list that verified tokens are checked against; none by default. */
+    public Builder revocationList(RevocationList revocations) {
+      this.revocations = Objects.requireNonNull(revocations, "revocations");
       return this;
     }
 

@@ -1,0 +1,40 @@
+package io.apisec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+class HeadersTest {
+  @Test
+  void namesCompareCaseInsensitivelyWhateverTheDefaultLocale() {
+    Locale saved = Locale.getDefault();
+    try {
+      Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+      Headers headers = Headers.of("AUTHORIZATION", "Bearer x", "Content-Type", "application/json");
+      assertThat(headers.firstOrNull("authorization")).isEqualTo("Bearer x");
+      assertThat(headers.names()).containsExactly("authorization", "content-type");
+    } finally {
+      Locale.setDefault(saved);
+    }
+  }
+
+  @Test
+  void repeatedFieldsKeepTheirOrder() {
+    Headers headers = Headers.of("X-Forwarded-For", "1.1.1.1", "x-forwarded-for", "2.2.2.2");
+    assertThat(headers.all("X-FORWARDED-FOR")).containsExactly("1.1.1.1", "2.2.2.2");
+    assertThat(headers.count("x-forwarded-for")).isEqualTo(2);
+  }
+
+  @Test
+  void toStringNeverShowsValues() {
+    assertThat(Headers.of("Authorization", "Bearer secret").toString()).doesNotContain("secret");
+  }
+
+  @Test
+  void withReplacesAndWithoutRemoves() {
+    Headers headers = Headers.of("a", "1", "b", "2", "a", "3");
+    assertThat(headers.with("A", "9").all("a")).containsExactly("9");
+    assertThat(headers.without(java.util.Set.of("a")).names()).containsExactly("b");
+  }
+}
