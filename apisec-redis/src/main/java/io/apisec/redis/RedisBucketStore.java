@@ -107,7 +107,7 @@ public final class RedisBucketStore implements BucketStore {
     this.local = BucketStore.inMemory(clock, settings.localMaxEntries());
     this.proxies = Caffeine.newBuilder().maximumSize(settings.localMaxEntries())
         .expireAfterAccess(Duration.ofMinutes(5)).executor(Runnable::run).build();
-    this.connection = new RedisConnection(settings, this::connected);
+    this.connection = new RedisConnection(settings, this::connected, this::degrade);
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "apisec-redis-heartbeat");
       t.setDaemon(true);
@@ -173,8 +173,12 @@ public final class RedisBucketStore implements BucketStore {
       cause = cause.getCause();
     }
     // the class only: a client's message may name the server URI
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
     lastError = cause instanceof java.util.concurrent.TimeoutException ? "timed out after " + settings.timeout().toMillis() + " ms"
-        : cause.getClass().getSimpleName();
+        : cause.getClass().getSimpleName() + (root == cause ? "" : " (" + root.getClass().getSimpleName() + ")");
     if (!degraded) {
       degraded = true;
       AUDIT.log(System.Logger.Level.WARNING, "{\"event\":\"rate-limit-store-degraded\",\"store\":\"redis\",\"on-failure\":\""

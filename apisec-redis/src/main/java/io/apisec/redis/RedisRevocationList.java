@@ -45,7 +45,7 @@ public final class RedisRevocationList implements RevocationList, AutoCloseable 
           return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         })
         .executor(Runnable::run).build();
-    this.connection = new RedisConnection(settings, c -> { });
+    this.connection = new RedisConnection(settings, c -> { }, failure -> { });
     connection.connectInBackground();
   }
 
