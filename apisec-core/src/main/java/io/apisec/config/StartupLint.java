@@ -21,6 +21,7 @@ final class StartupLint {
           "'allow' lets every request that matches no route through unchecked");
     }
     JwtLint.check(config);
+    RateLimitLint.check(config);
   }
 
   static void refuse(ApiSecurityConfig config, String risk, String key, String why) {
