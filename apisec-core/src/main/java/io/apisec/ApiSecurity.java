@@ -3,6 +3,12 @@ package io.apisec;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.jwt.RevocationList;
+import io.apisec.jwt.TokenVerification;
+import io.apisec.mtls.CertificateVerifier;
+import io.apisec.schema.PayloadStages;
+import io.apisec.ratelimit.BucketStore;
+import io.apisec.ratelimit.RateLimiting;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,8 +48,12 @@ public final class ApiSecurity implements AutoCloseable {
   private final RouteTable routes;
   private final Map<Route, Pipeline> pipelines;
   private final TrustedProxies trustedProxies;
+  private final CertificateVerifier certificates;
   private final String hsts;
   private final List<Stage> customStages;
+  private final TokenVerification tokens;
+  private final PayloadStages payloadStages;
+  private final RateLimiting rateLimiting;
 
   private ApiSecurity(Builder builder) {
     this.customStages = List.copyOf(builder.customStages);
@@ -52,10 +62,20 @@ public final class ApiSecurity implements AutoCloseable {
     this.listeners = List.copyOf(builder.listeners);
     this.hygiene = new RequestHygiene(config.limits());
     this.routes = new RouteTable(config.routes());
-    this.trustedProxies = new TrustedProxies(config.trustedProxies());
+    this.trustedProxies = new TrustedProxies(config.trustedProxies(), config.clientIpHeader());
+    this.certificates = CertificateVerifier.create(config.mtls(), trustedProxies, clock);
     this.pipelines = new IdentityHashMap<>();
-    for (Route route : config.routes()) {
-      pipelines.put(route, new Pipeline(stagesFor(route)));
+    this.rateLimiting = RateLimiting.create(config, builder.bucketStore, clock);
+    this.payloadStages = new PayloadStages(config);
+    this.tokens = config.jwt().issuers().isEmpty() ? null
+        : TokenVerification.start(config.jwt(), clock, builder.revocations);
+    try {
+      for (Route route : config.routes()) {
+        pipelines.put(route, new Pipeline(stagesFor(route)));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
     long maxAge = config.responses().hstsMaxAge().getSeconds();
     this.hsts = maxAge == 0 ? null
@@ -64,14 +84,35 @@ public final class ApiSecurity implements AutoCloseable {
 
   private List<Pipeline.NamedStage> stagesFor(Route route) {
     List<Pipeline.NamedStage> stages = new ArrayList<>();
-    if (route.auth() != AuthMode.NONE) {
-      throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
-          "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
+    // rate limits keyed by IP, route or header refuse floods before the costlier identity checks
+    rateLimiting.beforeAuthentication(route).ifPresent(
+        s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
+    if (route.auth().requiresCertificate() || !route.certificateAllow().isEmpty()) {
+      stages.add(new Pipeline.NamedStage("mtls", certificates.stage(route), reportOnly(route, "mtls")));
     }
+    if (route.auth().requiresToken()) {
+      if (tokens == null) {
+        throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
+            "auth '" + route.auth().configName() + "' needs at least one issuer under jwt.issuers");
+      }
+      stages.add(new Pipeline.NamedStage("jwt", tokens.tokenStage(), reportOnly(route, "jwt")));
+      // RFC 8705: a certificate-bound token must come with its certificate; named "jwt" so report-only covers it
+      stages.add(new Pipeline.NamedStage("jwt", certificates.tokenBindingStage(), reportOnly(route, "jwt")));
+      tokens.authorizationStage(route).ifPresent(
+          authz -> stages.add(new Pipeline.NamedStage("authz", authz, reportOnly(route, "authz"))));
+    }
+    stages.add(new Pipeline.NamedStage("payload", payloadStages.forRoute(route), reportOnly(route, "payload")));
+    rateLimiting.afterAuthentication(route).ifPresent(
+        s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
     for (Stage custom : customStages) {
       stages.add(new Pipeline.NamedStage("custom", custom, reportOnly(route, "custom")));
     }
     return stages;
+  }
+
+  /** The client-certificate verifier; its {@code reload()} re-reads trust anchors and CRLs. */
+  public CertificateVerifier certificateVerifier() {
+    return certificates;
   }
 
   private boolean reportOnly(Route route, String stage) {
@@ -268,9 +309,19 @@ public final class ApiSecurity implements AutoCloseable {
     return "0".repeat(16 - s.length()) + s;
   }
 
+  /** The health of the components this instance depends on (key sources), for readiness probes. */
+  public Health health() {
+    return new Health(tokens == null ? List.of() : tokens.health());
+  }
+
   /** Releases key sources, caches and background refreshes. */
   @Override
-  public void close() {}
+  public void close() {
+    if (tokens != null) {
+      tokens.close();
+    }
+    rateLimiting.close();
+  }
 
   /** Builds an {@link ApiSecurity}. Not thread-safe. */
   public static final class Builder {
@@ -279,6 +330,8 @@ public final class ApiSecurity implements AutoCloseable {
     private final List<DecisionListener> listeners = new ArrayList<>();
     private boolean auditToSystemLogger = true;
     private final List<Stage> customStages = new ArrayList<>();
+    private RevocationList revocations;
+    private BucketStore bucketStore;
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -308,6 +361,21 @@ public final class ApiSecurity implements AutoCloseable {
     /** Whether the default audit log (System.Logger {@code io.apisec.audit}) is added; yes by default. */
     public Builder auditToSystemLogger(boolean enabled) {
       this.auditToSystemLogger = enabled;
+      return this;
+    }
+
+    /** The {@code jti} deny list that verified tokens are checked against; none by default. */
+    public Builder revocationList(RevocationList revocations) {
+      this.revocations = Objects.requireNonNull(revocations, "revocations");
+      return this;
+    }
+
+    /**
+     * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
+     * ownership and closes it after this instance.
+     */
+    public Builder bucketStore(BucketStore store) {
+      this.bucketStore = Objects.requireNonNull(store, "store");
       return this;
     }
 

@@ -14,12 +14,23 @@ import java.nio.charset.StandardCharsets;
  * <p>Every construct that servers, proxies and frameworks disagree on is refused rather than
  * normalised, so that the route a request matches is the resource the upstream serves: dot
  * segments ({@code .}, {@code ..}) raw or encoded, empty segments ({@code //}), backslashes, path
- * parameters ({@code ;}), encoded {@code /}, {@code \}, {@code .}, {@code %} and control
+ * parameters ({@code ;}), characters RFC 3986 does not allow unencoded in a path (such as
+ * {@code `}, {@code {}}, {@code |}, {@code ^}, {@code "}, {@code <>}), encoded {@code /}, {@code \}, {@code .}, {@code %} and control
  * characters (NUL included), malformed escapes, raw non-ASCII, and percent-encoded bytes that are
  * not well-formed UTF-8 (overlong forms such as {@code %C0%AF} among them). Other escapes are
  * decoded ({@code /%61dmin} is {@code /admin}); a trailing slash is dropped. Thread-safe.
  */
 final class PathNormalizer {
+  /** RFC 3986 {@code pchar} and '/', minus ';' (path parameters are refused). */
+  private static final boolean[] PCHAR = new boolean[128];
+
+  static {
+    String allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@/%";
+    for (int i = 0; i < allowed.length(); i++) {
+      PCHAR[allowed.charAt(i)] = true;
+    }
+  }
+
   private final int maxLength;
 
   PathNormalizer(int maxLength) {
@@ -51,12 +62,12 @@ final class PathNormalizer {
         escaped = true;
       } else if (c <= 0x20 || c >= 0x7f) {
         return refuse("The path contains a control, space or non-ASCII character");
-      } else if (c == '\\') {
-        return refuse("The path contains a backslash");
-      } else if (c == ';') {
-        return refuse("The path contains a ';' path parameter");
-      } else if (c == '#' || c == '?') {
-        return refuse("The path contains a reserved delimiter");
+      } else if (c < 128 && !PCHAR[c]) {
+        if (c == '\\' || c == ';' || c == '#' || c == '?') {
+          return refuse(c == '\\' ? "The path contains a backslash"
+              : c == ';' ? "The path contains a ';' path parameter" : "The path contains a reserved delimiter");
+        }
+        return refuse("The path contains '" + c + "', which RFC 3986 does not allow unencoded");
       }
     }
     String decoded = escaped ? decode(raw) : raw;

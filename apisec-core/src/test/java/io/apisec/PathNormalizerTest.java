@@ -32,7 +32,7 @@ class PathNormalizerTest {
       "//admin", "/public//admin", "/admin%2f", "/public%5cadmin", "/public\\..\\admin",
       "/admin;jsessionid=1", "/admin%3bx", "/admin%00", "/admin%00.json", "/%c0%af", "/%C0%AE%C0%AE/admin",
       "/%e0%80%af", "/%ff", "/admin%", "/admin%2", "/admin%zz", "/admin%252e", "/a b", "/caf\u00e9",
-      "admin", "", "/admin%0d%0aX:1", "/admin%7f", "/a?b", "/a#b", "/x%2e",
+      "admin", "", "/admin%0d%0aX:1", "/admin%7f", "/a?b", "/a#b", "/x%2e", "/x/`a", "/{a}", "/a|b", "/a^b", "/a\"b", "/<a>",
   })
   void refusesAmbiguousPaths(String raw) {
     PathNormalizer.Result result = normalizer.normalise(raw);

@@ -2,10 +2,14 @@ package io.apisec.config;
 
 import io.apisec.Route;
 import io.apisec.internal.IpRange;
+import io.apisec.ratelimit.RateLimitPolicy;
+import io.apisec.ratelimit.StoreSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -26,6 +30,12 @@ public final class ApiSecurityConfig {
   private final Audit audit;
   private final Set<String> reportOnly;
   private final Set<String> allowRisky;
+  private final JwtConfig jwt;
+  private final MtlsSettings mtls;
+  private final io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader;
+  private final Payload payload;
+  private final Map<String, RateLimitPolicy> rateLimits;
+  private final StoreSettings rateLimitStore;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -36,6 +46,12 @@ public final class ApiSecurityConfig {
     this.audit = b.audit;
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.allowRisky = Set.copyOf(b.allowRisky);
+    this.jwt = b.jwt;
+    this.mtls = b.mtls;
+    this.clientIpHeader = b.clientIpHeader;
+    this.payload = b.payload;
+    this.rateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rateLimits));
+    this.rateLimitStore = b.rateLimitStore;
   }
 
   public static Builder builder() {
@@ -75,6 +91,36 @@ public final class ApiSecurityConfig {
   /** Risky settings the operator accepted explicitly (see {@link #RISKY_SETTINGS}). */
   public Set<String> allowRisky() {
     return allowRisky;
+  }
+
+  /** The JWT settings: clock skew, verified-token cache, issuers. */
+  public JwtConfig jwt() {
+    return jwt;
+  }
+
+  /** How client certificates are verified and read from trusted proxies. */
+  public MtlsSettings mtls() {
+    return mtls;
+  }
+
+  /** The header trusted proxies record the forwarding chain in ({@code X-Forwarded-For} by default). */
+  public io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader() {
+    return clientIpHeader;
+  }
+
+  /** Settings of the payload stage: JSON parsing limits, default schema draft, error report. */
+  public Payload payload() {
+    return payload;
+  }
+
+  /** The rate-limit policies by name, in the order given. */
+  public Map<String, RateLimitPolicy> rateLimits() {
+    return rateLimits;
+  }
+
+  /** Where the rate-limit buckets live ({@code store}). */
+  public StoreSettings rateLimitStore() {
+    return rateLimitStore;
   }
 
   /**
@@ -131,6 +177,43 @@ public final class ApiSecurityConfig {
     }
   }
 
+  /**
+   * Payload settings shared by every route.
+   *
+   * @param defaultDraft JSON Schema draft for schemas without {@code $schema}: {@code 4}, {@code 6},
+   *     {@code 7}, {@code 2019-09} or {@code 2020-12}
+   * @param maxDepth most nesting levels of arrays and objects in a JSON body
+   * @param maxStringLength most characters of one JSON string (property names included)
+   * @param maxNumberLength most characters of one JSON number
+   * @param maxProperties most properties of one JSON object
+   * @param maxErrors most schema violations listed in a problem document
+   * @param redact field names whose values a violation message never describes (matched
+   *     case-insensitively, ignoring {@code -} and {@code _}, anywhere in a field name), added to
+   *     {@link #DEFAULT_REDACT}
+   */
+  public record Payload(String defaultDraft, int maxDepth, int maxStringLength, int maxNumberLength,
+      int maxProperties, int maxErrors, Set<String> redact) {
+    /** Drafts a schema may name. */
+    public static final List<String> DRAFTS = List.of("4", "6", "7", "2019-09", "2020-12");
+    /** Field names always redacted in violation messages. */
+    public static final Set<String> DEFAULT_REDACT = Set.of("password", "passwd", "secret", "token",
+        "apikey", "authorization", "credential", "privatekey", "cvv", "cardnumber", "ssn");
+    public static final Payload DEFAULTS =
+        new Payload("2020-12", 64, 1024 * 1024, 100, 1000, 20, Set.of());
+
+    public Payload {
+      if (!DRAFTS.contains(defaultDraft)) {
+        throw new IllegalArgumentException("payload.default-draft must be one of " + DRAFTS + ": '" + defaultDraft + "'");
+      }
+      positive("payload.max-depth", maxDepth);
+      positive("payload.max-string-length", maxStringLength);
+      positive("payload.max-number-length", maxNumberLength);
+      positive("payload.max-properties", maxProperties);
+      positive("payload.max-errors", maxErrors);
+      redact = Set.copyOf(redact);
+    }
+  }
+
   private static void positive(String key, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(key + " must be positive: " + value);
@@ -147,8 +230,52 @@ public final class ApiSecurityConfig {
     private Audit audit = Audit.DEFAULTS;
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private final Set<String> allowRisky = new LinkedHashSet<>();
+    private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
+    private StoreSettings rateLimitStore = StoreSettings.MEMORY;
+    private JwtConfig jwt = JwtConfig.NONE;
+
+    private MtlsSettings mtls = MtlsSettings.DEFAULTS;
+    private io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader =
+        io.apisec.internal.TrustedProxies.ClientIpHeader.X_FORWARDED_FOR;
+    private Payload payload = Payload.DEFAULTS;
 
     private Builder() {}
+
+    public Builder jwt(JwtConfig jwt) {
+      this.jwt = Objects.requireNonNull(jwt, "jwt");
+      return this;
+    }
+
+    public Builder mtls(MtlsSettings mtls) {
+      this.mtls = Objects.requireNonNull(mtls, "mtls");
+      return this;
+    }
+
+    /** Which header trusted proxies write the forwarding chain in: {@code x-forwarded-for} or {@code forwarded}. */
+    public Builder clientIpHeader(String configName) {
+      io.apisec.internal.TrustedProxies.ClientIpHeader header =
+          io.apisec.internal.TrustedProxies.ClientIpHeader.fromConfigName(configName);
+      if (header == null) {
+        throw new IllegalArgumentException(
+            "client-ip-header must be x-forwarded-for or forwarded, found '" + configName + "'");
+      }
+      this.clientIpHeader = header;
+      return this;
+    }
+
+    /** Adds a named rate-limit policy, which routes then list by name. */
+    public Builder rateLimit(RateLimitPolicy policy) {
+      if (rateLimits.putIfAbsent(policy.name(), policy) != null) {
+        throw new IllegalArgumentException("Duplicate rate-limit policy '" + policy.name() + "'");
+      }
+      return this;
+    }
+
+    /** Where the rate-limit buckets live; in memory by default. */
+    public Builder rateLimitStore(StoreSettings store) {
+      this.rateLimitStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
 
     public Builder limits(RequestLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
@@ -173,6 +300,10 @@ public final class ApiSecurityConfig {
       return this;
     }
 
+    boolean hasRoute(String name) {
+      return routes.stream().anyMatch(r -> r.name().equals(name));
+    }
+
     /** Lets requests that match no route pass; risky, refused unless allowed as {@code default-allow}. */
     public Builder defaultAllow(boolean allow) {
       this.defaultAllow = allow;
@@ -186,6 +317,11 @@ public final class ApiSecurityConfig {
 
     public Builder audit(Audit audit) {
       this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    public Builder payload(Payload payload) {
+      this.payload = Objects.requireNonNull(payload, "payload");
       return this;
     }
 
@@ -214,6 +350,14 @@ public final class ApiSecurityConfig {
     /** Validates the whole configuration and returns it; throws ConfigException naming the key. */
     public ApiSecurityConfig build() {
       ApiSecurityConfig config = new ApiSecurityConfig(this);
+      for (int i = 0; i < routes.size(); i++) {
+        for (String policy : routes.get(i).rateLimits()) {
+          if (!rateLimits.containsKey(policy)) {
+            throw new ConfigException("routes[" + i + "].rate-limit", "unknown rate-limit policy '" + policy
+                + "'; defined: " + rateLimits.keySet());
+          }
+        }
+      }
       StartupLint.check(config);
       return config;
     }
