@@ -1,6 +1,7 @@
 package io.apisec.vertx;
 
 import io.apisec.ApiSecurity;
+import io.apisec.BodyReader;
 import io.apisec.Decision;
 import io.apisec.DenyReason;
 import io.apisec.Identity;
@@ -53,10 +54,10 @@ public final class ApiSecurityHandler implements Handler<RoutingContext> {
   public static Handler<HttpServerRequest> wrap(ApiSecurity security, Handler<HttpServerRequest> application) {
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(application, "application");
-    return request -> evaluate(security, request, (allow, body) -> {
+    return request -> evaluate(security, request, null, (allow, body) -> {
       HttpServerRequest passed = new BufferedServerRequest(
           (HttpServerRequestInternal) request, allow.identity(), body == null ? null : Buffer.buffer(body));
-      if (body == null) {
+      if (body == null && !request.isEnded()) {
         request.resume();
       }
       application.handle(passed);
@@ -73,7 +74,7 @@ public final class ApiSecurityHandler implements Handler<RoutingContext> {
     return request -> {
       Context context = Vertx.currentContext();
       RequestView view = VertxRequestView.of(request, null);
-      security.evaluate(view).whenComplete((decision, failure) -> onContext(context, () -> {
+      security.evaluate(view).whenComplete((decision, failure) -> onContext(context, request, () -> {
         Decision.Deny deny = decision instanceof Decision.Deny ? (Decision.Deny) decision
             : Decision.deny(DenyReason.BAD_REQUEST, "The request could not be parsed");
         VertxResponses.deny(request, deny, false);
@@ -95,7 +96,7 @@ public final class ApiSecurityHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext context) {
     HttpServerRequest request = context.request();
-    evaluate(security, request, (allow, body) -> {
+    evaluate(security, request, context.body().buffer(), (allow, body) -> {
       context.put(IDENTITY, allow.identity());
       // what the deprecated RoutingContext.setUser does; an AuthenticationHandler would need a
       // credentials round trip that the pipeline has already made
@@ -105,46 +106,62 @@ public final class ApiSecurityHandler implements Handler<RoutingContext> {
         internal.setBody(Buffer.buffer(body));
         // a BodyHandler further on must not wait for a body that was already read
         internal.visitHandler(RoutingContextInternal.BODY_HANDLER);
-      } else {
+      } else if (!request.isEnded()) {
         request.resume();
       }
       context.next();
     });
   }
 
-  /** Evaluates {@code request}; answers a denial, or calls {@code onAllow} with the body a stage read. */
-  private static void evaluate(ApiSecurity security, HttpServerRequest request,
+  /**
+   * Evaluates {@code request}; answers a denial, or calls {@code onAllow} with the body a stage
+   * read. {@code received} is a body a handler before this one already read (a BodyHandler), or null.
+   */
+  private static void evaluate(ApiSecurity security, HttpServerRequest request, Buffer received,
       BiConsumer<Decision.Allow, byte[]> onAllow) {
     Context context = Vertx.currentContext();
-    VertxRequestView.Body body = null;
+    VertxRequestView.Body reader = null;
+    BodyReader body = null;
     if (!request.isEnded()) {
       request.pause();
-      body = new VertxRequestView.Body(request, context);
+      reader = new VertxRequestView.Body(request, context);
+      body = reader;
+    } else if (received != null) {
+      body = VertxRequestView.received(received);
     }
-    VertxRequestView.Body reader = body;
-    RequestView view = VertxRequestView.of(request, reader);
-    security.evaluate(view).whenComplete((decision, failure) -> onContext(context, () -> {
+    VertxRequestView.Body streaming = reader;
+    RequestView view = VertxRequestView.of(request, body);
+    security.evaluate(view).whenComplete((decision, failure) -> onContext(context, request, () -> {
       if (decision == null) {
         request.connection().close();
       } else if (decision instanceof Decision.Deny) {
         // the connection can serve on when nothing of the body is left unread on it
-        boolean keep = reader == null || reader.ended() || !view.hasBody();
+        boolean keep = streaming == null || streaming.ended() || !view.hasBody();
         VertxResponses.deny(request, (Decision.Deny) decision, keep);
         if (keep && !request.isEnded()) {
           request.resume();
         }
       } else {
         VertxResponses.allow(request, (Decision.Allow) decision);
-        onAllow.accept((Decision.Allow) decision, view.bufferedBody().orElse(null));
+        onAllow.accept((Decision.Allow) decision, streaming == null ? null : view.bufferedBody().orElse(null));
       }
     }));
   }
 
-  private static void onContext(Context context, Runnable task) {
+  /** Runs {@code task} on the request's context; if it throws, the connection closes (fail closed). */
+  private static void onContext(Context context, HttpServerRequest request, Runnable task) {
+    Runnable guarded = () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        request.connection().close();
+        throw e;
+      }
+    };
     if (Vertx.currentContext() == context) {
-      task.run();
+      guarded.run();
     } else {
-      context.runOnContext(v -> task.run());
+      context.runOnContext(v -> guarded.run());
     }
   }
 }

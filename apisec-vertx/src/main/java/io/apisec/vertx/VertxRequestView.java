@@ -70,6 +70,13 @@ final class VertxRequestView {
     return new TlsInfo(session.getProtocol(), session.getCipherSuite(), chain);
   }
 
+  /** A reader over a body that an earlier handler already received whole. */
+  static BodyReader received(Buffer body) {
+    return maxBytes -> body.length() > maxBytes
+        ? CompletableFuture.failedFuture(new BodyTooLargeException(maxBytes))
+        : CompletableFuture.completedFuture(body.getBytes());
+  }
+
   /**
    * Reads a paused request's body on its context when the core asks, stopping at the limit: past
    * it the request stays paused and the read fails with {@link BodyTooLargeException}.

@@ -7,6 +7,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
 
@@ -14,9 +15,11 @@ import io.vertx.ext.auth.User;
 final class VertxResponses {
   private VertxResponses() {}
 
-  /** Answers a denial; closes the connection after it unless the request was received whole. */
-  static void deny(HttpServerRequest request, Decision.Deny deny, boolean keepConnection) {
+  /** Answers a denial; closes an HTTP/1 connection after it unless the request body was consumed. */
+  static void deny(HttpServerRequest request, Decision.Deny deny, boolean bodyConsumed) {
     HttpServerResponse response = request.response();
+    // an HTTP/2 stream ends with its response; only an HTTP/1 connection carries unread bytes on
+    boolean keepConnection = bodyConsumed || request.version() == HttpVersion.HTTP_2;
     if (response.ended() || response.closed()) {
       return;
     }
