@@ -1,7 +1,8 @@
 package io.apisec.standalone;
 
 import io.apisec.ApiSecurity;
-import io.apisec.Headers;
+import io.apisec.vertx.ApiSecurityHandler;
+import io.vertx.core.Handler;
 import io.apisec.internal.TrustedProxies;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * One loaded configuration in service: its {@link ApiSecurity}, the upstream client and proxy, and
@@ -45,10 +47,18 @@ final class Generation {
   private volatile boolean retired;
   private final AtomicInteger closed = new AtomicInteger();
 
-  /** What one allowed request carries from the decision to the proxy's interceptor. */
-  record Forward(Headers responseHeaders, byte[] body, String requestId, long startNanos) {}
+  /** The adapter's handler: runs the pipeline, answers denials, hands allowed requests on. */
+  final Handler<HttpServerRequest> handler;
+  /** Answers requests the HTTP codec could not parse, in the core's shape. */
+  final Handler<HttpServerRequest> invalidRequestHandler;
 
-  Generation(Vertx vertx, ApiSecurity security, GatewayConfig config, TlsMaterial tls, Metrics metrics) {
+  /** What one allowed request carries to the proxy's interceptor. */
+  record Forward(String requestId, long startNanos) {}
+
+  Generation(Vertx vertx, ApiSecurity security, GatewayConfig config, TlsMaterial tls, Metrics metrics,
+      BiConsumer<Generation, HttpServerRequest> allowed) {
+    this.handler = ApiSecurityHandler.wrap(security, request -> allowed.accept(this, request));
+    this.invalidRequestHandler = ApiSecurityHandler.invalidRequestHandler(security);
     this.security = security;
     this.config = config;
     this.tls = tls;
@@ -128,13 +138,9 @@ final class Generation {
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
       Forward forward = pending.remove(context.request().proxiedRequest());
       if (forward == null) {
-        forward = new Forward(Headers.empty(), null, "", System.nanoTime());
+        forward = new Forward("", System.nanoTime());
       }
       context.set(FORWARD, forward);
-      if (forward.body() != null) {
-        // a stage read the body to check it: send what it checked, not a second read
-        context.request().setBody(Body.body(Buffer.buffer(forward.body())));
-      }
       if (!pathPrefix.isEmpty()) {
         context.request().setURI(pathPrefix + context.request().getURI());
       }
@@ -164,14 +170,12 @@ final class Generation {
 
     @Override
     public Future<Void> handleProxyResponse(ProxyContext context) {
-      Forward forward = context.get(FORWARD, Forward.class);
       MultiMap headers = context.response().headers();
       Forwarding.prepareResponse(headers);
-      if (forward != null) {
-        for (String name : forward.responseHeaders().names()) {
-          headers.remove(name);
-        }
-        forward.responseHeaders().forEach(headers::add);
+      // the adapter already set the pipeline's headers (security, rate limit, request id) on the
+      // response: they win over the upstream's of the same name
+      for (String name : context.request().proxiedRequest().response().headers().names()) {
+        headers.remove(name);
       }
       return context.sendResponse();
     }

@@ -8,7 +8,6 @@ import io.apisec.BodyTooLargeException;
 import io.apisec.Decision;
 import io.apisec.DenyReason;
 import io.apisec.Route;
-import io.apisec.TestStages;
 import io.apisec.config.ApiSecurityConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -36,7 +35,7 @@ class BodyHandlerFirstIT {
     ApiSecurityConfig config = ApiSecurityConfig.builder()
         .route(Route.builder("POST /upload").auth(AuthMode.NONE).maxBody(16).build())
         .build();
-    ApiSecurity security = TestStages.append(ApiSecurity.builder(config).auditToSystemLogger(false), "reads-body",
+    ApiSecurity security = ApiSecurity.builder(config).auditToSystemLogger(false).stage(
         chain -> chain.request().body(16).handle((body, failure) -> failure == null ? chain.proceed()
             : CompletableFuture.<Decision>completedFuture(Decision.deny(DenyReason.PAYLOAD_TOO_LARGE,
                 String.valueOf(((CompletionException) failure).getCause() instanceof BodyTooLargeException))))
