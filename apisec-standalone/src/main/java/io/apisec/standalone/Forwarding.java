@@ -49,7 +49,12 @@ final class Forwarding {
    */
   void prepareRequest(HttpServerRequest request, Identity identity, boolean webSocket) {
     MultiMap headers = request.headers();
+    String transferEncoding = headers.get("transfer-encoding");
     removeHopByHop(headers, webSocket);
+    if (transferEncoding != null && !webSocket) {
+      // the proxy frames the upstream request from it (and does not copy it): chunked stays chunked
+      headers.set("transfer-encoding", transferEncoding);
+    }
     for (String name : stripped) {
       headers.remove(name);
     }
