@@ -355,18 +355,6 @@ final class Gateway implements AutoCloseable {
         && request.method().name().equals("GET");
   }
 
-  private void sendProblem(HttpServerRequest request, int status, String slug, String title, String detail) {
-    HttpServerResponse response = request.response();
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    response.setStatusCode(status)
-        .putHeader("content-type", GatewayProblem.MEDIA_TYPE)
-        .putHeader("cache-control", "no-store")
-        .putHeader("x-content-type-options", "nosniff")
-        .end(Buffer.buffer(GatewayProblem.json(status, slug, title, detail, "")));
-  }
-
   // ---- reload
 
   /** Reloads the configuration file; an invalid one is refused and the current one keeps serving. */

@@ -1,16 +1,17 @@
 package io.apisec.standalone;
 
 import io.apisec.ApiSecurity;
-import io.apisec.vertx.ApiSecurityHandler;
-import io.vertx.core.Handler;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.vertx.ApiSecurityHandler;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -42,7 +43,8 @@ final class Generation {
   private final HttpClient client;
   private final HttpProxy proxy;
   private final Metrics metrics;
-  private final Map<HttpServerRequest, Forward> pending = new ConcurrentHashMap<>();
+  // keyed by the response, which the adapter's wrapper of an allowed request shares with the original
+  private final Map<HttpServerResponse, Forward> pending = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean retired;
   private final AtomicInteger closed = new AtomicInteger();
@@ -98,7 +100,7 @@ final class Generation {
 
   /** Counts a request out, once its response has ended or its connection closed. */
   void exit(HttpServerRequest request) {
-    pending.remove(request);
+    pending.remove(request.response());
     if (inFlight.decrementAndGet() == 0 && retired) {
       close();
     }
@@ -122,7 +124,7 @@ final class Generation {
   /** Passes an allowed, prepared request to the upstream (the request is paused). */
   void proxy(HttpServerRequest request, Forward forward, boolean webSocket) {
     if (!webSocket) {
-      pending.put(request, forward);
+      pending.put(request.response(), forward);
     }
     proxy.handle(request);
   }
@@ -136,7 +138,7 @@ final class Generation {
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-      Forward forward = pending.remove(context.request().proxiedRequest());
+      Forward forward = pending.remove(context.request().proxiedRequest().response());
       if (forward == null) {
         forward = new Forward("", System.nanoTime());
       }
