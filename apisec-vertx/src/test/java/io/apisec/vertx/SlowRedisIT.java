@@ -53,6 +53,8 @@ class SlowRedisIT {
         .requestHandler(ApiSecurityHandler.wrap(security, request -> request.response().end("ok")));
     int port = server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    // the store connects in the background; wait until it reports ready before relying on it
+    io.apisec.testing.TestIssuer.await(() -> security.health().ready(), "the Redis store is connected");
     HttpRequest limited = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/limited")).timeout(Duration.ofSeconds(20)).build();
     assertThat(client.send(limited, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
