@@ -71,9 +71,11 @@ public final class OrdersUpstream implements AutoCloseable {
     OrdersUpstream upstream = start(9000);
     System.out.println("Orders upstream listening on http://127.0.0.1:" + upstream.port());
     System.out.println("Point jwt.issuers[0] in " + directory.resolve("gateway.yaml") + " at your identity provider, then:");
+    Path certs = directory.resolve("certs");
+    System.out.println("  java -jar apisec-standalone/target/apisec-standalone.jar certs --out " + certs);
     System.out.println("  java -jar apisec-standalone/target/apisec-standalone.jar --config " + directory.resolve("gateway.yaml"));
-    System.out.println("  curl -i -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/orders/7");
-    System.out.println("  curl -i -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\");
-    System.out.println("       -d '{\"item\":\"book\",\"qty\":2}' http://127.0.0.1:8080/orders");
+    System.out.println("  curl -i --cacert " + certs.resolve("ca.pem") + " -H \"Authorization: Bearer $TOKEN\" https://localhost:8443/orders/7");
+    System.out.println("  curl -i --cacert " + certs.resolve("ca.pem") + " -H \"Authorization: Bearer $TOKEN\" \\");
+    System.out.println("       -H 'Content-Type: application/json' -d '{\"item\":\"book\",\"qty\":2}' https://localhost:8443/orders");
   }
 }

@@ -4,35 +4,48 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.apisec.ApiSecurity;
 import io.apisec.config.ConfigLoader;
+import io.apisec.testing.TestPki;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Netty example with the bundled apisec.yaml. */
+/** The Netty example over real HTTPS (a certificate from a test CA) with the bundled apisec.yaml. */
 class NettyExampleIT {
   static LocalIssuer issuer;
   static ApiSecurity security;
   static EventLoopGroup group;
   static Channel server;
   static String base;
-  final HttpClient client = HttpClient.newHttpClient();
+  static HttpClient client;
 
   @BeforeAll
   static void start() throws Exception {
     issuer = new LocalIssuer();
     security = ApiSecurity.of(ConfigLoader.parseYaml(issuer.bundledConfig("/apisec.yaml"), null));
     group = new NioEventLoopGroup(1);
-    server = NettyExample.start(security, group, 0);
-    base = "http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort();
+    TestPki.Issued ca = TestPki.rootCa("Example CA");
+    TestPki.Issued certificate = TestPki.localhostServer(ca);
+    SslContext tls = SslContextBuilder.forServer(certificate.key(), certificate.fullChain()).build();
+    server = NettyExample.start(security, group, 0, tls);
+    base = "https://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort();
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(TestPki.trustStore(ca.certificate()));
+    SSLContext clientTls = SSLContext.getInstance("TLS");
+    clientTls.init(null, trust.getTrustManagers(), null);
+    client = HttpClient.newBuilder().sslContext(clientTls).build();
   }
 
   @AfterAll
@@ -56,6 +69,7 @@ class NettyExampleIT {
     HttpResponse<String> response = get("/hello", null);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{\"greeting\":\"hello\"}");
+    assertThat(response.headers().firstValue("Strict-Transport-Security")).isPresent();
   }
 
   @Test
