@@ -56,6 +56,8 @@ final class Gateway implements AutoCloseable {
   private final Object reloadLock = new Object();
   private volatile Generation current;
   private volatile boolean draining;
+  /** Completed when the last request in flight ends while draining. */
+  private final java.util.concurrent.CompletableFuture<Void> allDone = new java.util.concurrent.CompletableFuture<>();
   private volatile String fingerprint = "";
   private long watchTimer = -1;
 
@@ -319,7 +321,9 @@ final class Gateway implements AutoCloseable {
     AtomicInteger once = new AtomicInteger();
     Runnable finished = () -> {
       if (once.getAndIncrement() == 0) {
-        inFlight.decrementAndGet();
+        if (inFlight.decrementAndGet() == 0 && draining) {
+          allDone.complete(null);
+        }
         g.exit(request);
         requestFinished(request);
       }
@@ -453,14 +457,15 @@ final class Gateway implements AutoCloseable {
         }
       });
     }
-    long end = System.nanoTime() + deadline.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < end) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    if (inFlight.get() == 0) {
+      allDone.complete(null);
+    }
+    try {
+      allDone.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // the deadline passed with requests still in flight: they are cut below
     }
     boolean drained = inFlight.get() == 0;
     Log.info(drained ? "drained" : "drain deadline passed", "inFlight", inFlight.get());
