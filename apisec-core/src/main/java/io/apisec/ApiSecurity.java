@@ -3,6 +3,8 @@ package io.apisec;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.jwt.RevocationList;
+import io.apisec.jwt.TokenVerification;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,6 +46,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final TrustedProxies trustedProxies;
   private final String hsts;
   private final List<Stage> customStages;
+  private final TokenVerification tokens;
 
   private ApiSecurity(Builder builder) {
     this.customStages = List.copyOf(builder.customStages);
@@ -54,8 +57,15 @@ public final class ApiSecurity implements AutoCloseable {
     this.routes = new RouteTable(config.routes());
     this.trustedProxies = new TrustedProxies(config.trustedProxies());
     this.pipelines = new IdentityHashMap<>();
-    for (Route route : config.routes()) {
-      pipelines.put(route, new Pipeline(stagesFor(route)));
+    this.tokens = config.jwt().issuers().isEmpty() ? null
+        : TokenVerification.start(config.jwt(), clock, builder.revocations);
+    try {
+      for (Route route : config.routes()) {
+        pipelines.put(route, new Pipeline(stagesFor(route)));
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
     long maxAge = config.responses().hstsMaxAge().getSeconds();
     this.hsts = maxAge == 0 ? null
@@ -64,9 +74,18 @@ public final class ApiSecurity implements AutoCloseable {
 
   private List<Pipeline.NamedStage> stagesFor(Route route) {
     List<Pipeline.NamedStage> stages = new ArrayList<>();
-    if (route.auth() != AuthMode.NONE) {
+    if (route.auth().requiresCertificate()) {
       throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
           "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
+    }
+    if (route.auth().requiresToken()) {
+      if (tokens == null) {
+        throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
+            "auth '" + route.auth().configName() + "' needs at least one issuer under jwt.issuers");
+      }
+      stages.add(new Pipeline.NamedStage("jwt", tokens.tokenStage(), reportOnly(route, "jwt")));
+      tokens.authorizationStage(route).ifPresent(
+          authz -> stages.add(new Pipeline.NamedStage("authz", authz, reportOnly(route, "authz"))));
     }
     for (Stage custom : customStages) {
       stages.add(new Pipeline.NamedStage("custom", custom, reportOnly(route, "custom")));
@@ -268,9 +287,18 @@ public final class ApiSecurity implements AutoCloseable {
     return "0".repeat(16 - s.length()) + s;
   }
 
+  /** The health of the components this instance depends on (key sources), for readiness probes. */
+  public Health health() {
+    return new Health(tokens == null ? List.of() : tokens.health());
+  }
+
   /** Releases key sources, caches and background refreshes. */
   @Override
-  public void close() {}
+  public void close() {
+    if (tokens != null) {
+      tokens.close();
+    }
+  }
 
   /** Builds an {@link ApiSecurity}. Not thread-safe. */
   public static final class Builder {
@@ -279,6 +307,7 @@ public final class ApiSecurity implements AutoCloseable {
     private final List<DecisionListener> listeners = new ArrayList<>();
     private boolean auditToSystemLogger = true;
     private final List<Stage> customStages = new ArrayList<>();
+    private RevocationList revocations;
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -308,6 +337,12 @@ public final class ApiSecurity implements AutoCloseable {
     /** Whether the default audit log (System.Logger {@code io.apisec.audit}) is added; yes by default. */
     public Builder auditToSystemLogger(boolean enabled) {
       this.auditToSystemLogger = enabled;
+      return this;
+    }
+
+    /** The {@code jti} deny list that verified tokens are checked against; none by default. */
+    public Builder revocationList(RevocationList revocations) {
+      this.revocations = Objects.requireNonNull(revocations, "revocations");
       return this;
     }
 

@@ -26,6 +26,7 @@ public final class ApiSecurityConfig {
   private final Audit audit;
   private final Set<String> reportOnly;
   private final Set<String> allowRisky;
+  private final JwtConfig jwt;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -36,6 +37,7 @@ public final class ApiSecurityConfig {
     this.audit = b.audit;
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.allowRisky = Set.copyOf(b.allowRisky);
+    this.jwt = b.jwt;
   }
 
   public static Builder builder() {
@@ -75,6 +77,11 @@ public final class ApiSecurityConfig {
   /** Risky settings the operator accepted explicitly (see {@link #RISKY_SETTINGS}). */
   public Set<String> allowRisky() {
     return allowRisky;
+  }
+
+  /** The JWT settings: clock skew, verified-token cache, issuers. */
+  public JwtConfig jwt() {
+    return jwt;
   }
 
   /**
@@ -147,8 +154,14 @@ public final class ApiSecurityConfig {
     private Audit audit = Audit.DEFAULTS;
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private final Set<String> allowRisky = new LinkedHashSet<>();
+    private JwtConfig jwt = JwtConfig.NONE;
 
     private Builder() {}
+
+    public Builder jwt(JwtConfig jwt) {
+      this.jwt = Objects.requireNonNull(jwt, "jwt");
+      return this;
+    }
 
     public Builder limits(RequestLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");

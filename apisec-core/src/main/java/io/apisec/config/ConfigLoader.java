@@ -258,6 +258,10 @@ public final class ConfigLoader {
           name.convert(() -> builder.allowRisky(name.text()));
         }
       }
+      ConfigNode jwt = root.get("jwt");
+      if (jwt != null) {
+        builder.jwt(JwtConfigReader.read(jwt));
+      }
       ConfigNode routes = root.get("routes");
       if (routes != null) {
         for (ConfigNode route : routes.items()) {

@@ -20,6 +20,7 @@ final class StartupLint {
       refuse(config, "default-allow", "default",
           "'allow' lets every request that matches no route through unchecked");
     }
+    JwtLint.check(config);
   }
 
   static void refuse(ApiSecurityConfig config, String risk, String key, String why) {

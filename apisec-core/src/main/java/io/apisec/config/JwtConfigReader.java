@@ -1,0 +1,88 @@
+package io.apisec.config;
+
+/** Reads the {@code jwt:} section of a configuration file into a {@link JwtConfig}. */
+final class JwtConfigReader {
+  private JwtConfigReader() {}
+
+  static JwtConfig read(ConfigNode node) {
+    JwtConfig.Builder jwt = JwtConfig.builder();
+    ConfigNode skew = node.get("clock-skew");
+    if (skew != null) {
+      skew.convert(() -> jwt.clockSkew(skew.duration()));
+    }
+    ConfigNode cache = node.get("cache");
+    if (cache != null) {
+      ConfigNode maxEntries = cache.get("max-entries");
+      cache.rejectUnknownKeys();
+      if (maxEntries != null) {
+        maxEntries.convert(() -> jwt.cacheMaxEntries(maxEntries.intValue()));
+      }
+    }
+    ConfigNode issuers = node.get("issuers");
+    if (issuers != null) {
+      for (ConfigNode issuer : issuers.items()) {
+        JwtConfig.Issuer built = issuer(issuer);
+        issuer.convert(() -> jwt.issuer(built));
+      }
+    }
+    node.rejectUnknownKeys();
+    return jwt.build();
+  }
+
+  private static JwtConfig.Issuer issuer(ConfigNode node) {
+    ConfigNode name = node.require("issuer");
+    JwtConfig.Issuer.Builder issuer = name.convert(() -> JwtConfig.Issuer.builder(name.string()));
+    ConfigNode jwks = node.get("jwks-uri");
+    if (jwks != null) {
+      jwks.convert(() -> issuer.jwksUri(jwks.string()));
+    }
+    ConfigNode discovery = node.get("discovery");
+    if (discovery != null) {
+      discovery.convert(() -> issuer.discovery(discovery.string()));
+    }
+    ConfigNode audiences = node.get("audiences");
+    if (audiences != null) {
+      audiences.convert(() -> issuer.audiences(audiences.strings().toArray(new String[0])));
+    }
+    ConfigNode algorithms = node.get("algorithms");
+    if (algorithms != null) {
+      for (ConfigNode alg : algorithms.items()) {
+        alg.convert(() -> issuer.algorithms(alg.text()));
+      }
+    }
+    ConfigNode typ = node.get("typ");
+    if (typ != null) {
+      issuer.type(typ.string());
+    }
+    ConfigNode secret = node.get("secret");
+    if (secret != null) {
+      issuer.secret(secret.string());
+    }
+    ConfigNode maxSize = node.get("max-token-size");
+    if (maxSize != null) {
+      maxSize.convert(() -> issuer.maxTokenSize(maxSize.size()));
+    }
+    ConfigNode maxLifetime = node.get("max-lifetime");
+    if (maxLifetime != null) {
+      maxLifetime.convert(() -> issuer.maxLifetime(maxLifetime.duration()));
+    }
+    ConfigNode refresh = node.get("refresh");
+    if (refresh != null) {
+      JwtConfig.Refresh d = JwtConfig.Refresh.DEFAULTS;
+      ConfigNode min = refresh.get("min-interval");
+      ConfigNode max = refresh.get("max-interval");
+      ConfigNode stale = refresh.get("max-staleness");
+      ConfigNode timeout = refresh.get("timeout");
+      ConfigNode unknown = refresh.get("unknown-key-ttl");
+      refresh.rejectUnknownKeys();
+      issuer.refresh(refresh.convert(() -> new JwtConfig.Refresh(
+          min == null ? d.minInterval() : min.duration(),
+          max == null ? d.maxInterval() : max.duration(),
+          stale == null ? d.maxStaleness() : stale.duration(),
+          timeout == null ? d.timeout() : timeout.duration(),
+          unknown == null ? d.unknownKeyTtl() : unknown.duration())));
+    }
+    node.rejectUnknownKeys();
+    return node.convert(issuer::build);
+  }
+}

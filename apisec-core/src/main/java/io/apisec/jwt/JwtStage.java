@@ -1,0 +1,131 @@
+package io.apisec.jwt;
+
+import io.apisec.Attributes;
+import io.apisec.Decision;
+import io.apisec.DenyReason;
+import io.apisec.Headers;
+import io.apisec.Stage;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Verifies the bearer token of a request and puts its claims in {@link Attributes#CLAIMS}.
+ *
+ * <p>The issuer is chosen by the token's unverified {@code iss}, then only that issuer's keys can
+ * verify it. A token verified before (by SHA-256) skips the signature; revocation is checked every
+ * time. Never blocks: with the key cached the stage is already complete when returned; when a key
+ * must be fetched it completes with the fetch. Thread-safe.
+ */
+final class JwtStage implements Stage {
+  private final Map<String, IssuerPolicy> issuers;
+  private final VerifiedTokenCache cache;
+  private final RevocationList revocations;
+  private final int maxTokenSize;
+  private final AtomicLong cacheHits;
+
+  JwtStage(Map<String, IssuerPolicy> issuers, VerifiedTokenCache cache, RevocationList revocations,
+      AtomicLong cacheHits) {
+    this.issuers = Map.copyOf(issuers);
+    this.cache = cache;
+    this.revocations = revocations;
+    this.cacheHits = cacheHits;
+    this.maxTokenSize = issuers.values().stream().mapToInt(IssuerPolicy::maxTokenSize).max().orElse(0);
+  }
+
+  @Override
+  public CompletionStage<Decision> evaluate(Chain chain) {
+    Headers headers = chain.request().headers();
+    int count = headers.count("authorization");
+    if (count == 0) {
+      return deny(DenyReason.TOKEN_REQUIRED, "The route requires a bearer token");
+    }
+    if (count > 1) {
+      return deny(DenyReason.INVALID_AUTHORIZATION, "The request has more than one Authorization header");
+    }
+    String value = headers.firstOrNull("authorization");
+    int space = value.indexOf(' ');
+    String scheme = space < 0 ? value : value.substring(0, space);
+    if (!scheme.equalsIgnoreCase("bearer")) {
+      return deny(DenyReason.TOKEN_REQUIRED, "The route requires a bearer token, not another authorization scheme");
+    }
+    String token = space < 0 ? "" : value.substring(space + 1).strip();
+    if (token.isEmpty() || !b64token(token)) {
+      return deny(DenyReason.INVALID_AUTHORIZATION, "The Authorization header does not hold a bearer token");
+    }
+    if (token.length() > maxTokenSize) {
+      return deny(DenyReason.INVALID_TOKEN, "The token is larger than any issuer allows");
+    }
+    String hash = VerifiedTokenCache.hash(token);
+    IssuerPolicy.Outcome cached = cache.get(hash);
+    if (cached != null) {
+      cacheHits.incrementAndGet();
+      return accept(chain, cached);
+    }
+    Object parsed = ParsedToken.parse(token);
+    if (parsed instanceof String) {
+      return deny(DenyReason.INVALID_TOKEN, (String) parsed);
+    }
+    ParsedToken jwt = (ParsedToken) parsed;
+    String iss = jwt.claimString("iss");
+    IssuerPolicy issuer = iss == null ? null : issuers.get(iss);
+    if (issuer == null) {
+      return deny(DenyReason.INVALID_TOKEN, iss == null ? "The token has no issuer (iss)" : "The token's issuer is not accepted");
+    }
+    CompletableFuture<IssuerPolicy.Outcome> verified = issuer.verify(jwt, token.length()).toCompletableFuture();
+    if (verified.isDone() && !verified.isCompletedExceptionally()) {
+      return settle(chain, hash, verified.join());
+    }
+    return verified.thenCompose(outcome -> settle(chain, hash, outcome));
+  }
+
+  private CompletionStage<Decision> settle(Chain chain, String hash, IssuerPolicy.Outcome outcome) {
+    if (outcome.deny() != null) {
+      return CompletableFuture.completedFuture(outcome.deny());
+    }
+    cache.put(hash, outcome);
+    return accept(chain, outcome);
+  }
+
+  private CompletionStage<Decision> accept(Chain chain, IssuerPolicy.Outcome outcome) {
+    String jti = outcome.claims().string("jti").orElse(null);
+    if (revocations == null || jti == null) {
+      chain.attributes().put(Attributes.CLAIMS, outcome.claims());
+      return chain.proceed();
+    }
+    return revocations.isRevoked(jti).thenCompose(revoked -> {
+      if (revoked) {
+        return deny(DenyReason.INVALID_TOKEN, "The token has been revoked");
+      }
+      chain.attributes().put(Attributes.CLAIMS, outcome.claims());
+      return chain.proceed();
+    });
+  }
+
+  /** RFC 6750's b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+  private static boolean b64token(String token) {
+    int i = 0;
+    int n = token.length();
+    while (i < n) {
+      char c = token.charAt(i);
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') {
+        i++;
+      } else {
+        break;
+      }
+    }
+    if (i == 0) {
+      return false;
+    }
+    while (i < n && token.charAt(i) == '=') {
+      i++;
+    }
+    return i == n;
+  }
+
+  private static CompletionStage<Decision> deny(DenyReason reason, String detail) {
+    return CompletableFuture.completedFuture(Decision.deny(reason, detail));
+  }
+}

@@ -1,0 +1,96 @@
+package io.apisec.jwt;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tokens whose signature and claims were verified, keyed by the SHA-256 of the token, so that a
+ * token presented again skips the signature check. Bounded; an entry never outlives the token's
+ * {@code exp} (by the injectable clock) and goes when the key that verified it leaves its key set.
+ *
+ * <p>Thread-safe.
+ */
+final class VerifiedTokenCache {
+  private final Cache<String, IssuerPolicy.Outcome> cache;
+  private final Clock clock;
+
+  VerifiedTokenCache(int maxEntries, Clock clock) {
+    this.clock = clock;
+    this.cache = maxEntries == 0 ? null : Caffeine.newBuilder()
+        .maximumSize(maxEntries)
+        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .executor(Runnable::run)
+        .expireAfter(new Expiry<String, IssuerPolicy.Outcome>() {
+          @Override
+          public long expireAfterCreate(String key, IssuerPolicy.Outcome value, long currentTime) {
+            return untilExpiry(value);
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, IssuerPolicy.Outcome value, long currentTime,
+              long currentDuration) {
+            return untilExpiry(value);
+          }
+
+          @Override
+          public long expireAfterRead(String key, IssuerPolicy.Outcome value, long currentTime,
+              long currentDuration) {
+            return currentDuration;
+          }
+        })
+        .build();
+  }
+
+  private long untilExpiry(IssuerPolicy.Outcome value) {
+    long nanos = Duration.between(clock.instant(), value.expiresAt()).toNanos();
+    return Math.max(0, nanos);
+  }
+
+  /** The verified token for this hash, if cached and not past its {@code exp}. */
+  IssuerPolicy.Outcome get(String hash) {
+    if (cache == null) {
+      return null;
+    }
+    IssuerPolicy.Outcome hit = cache.getIfPresent(hash);
+    if (hit != null && !clock.instant().isBefore(hit.expiresAt())) {
+      // the ticker's granularity must never let a token live past its exp
+      cache.invalidate(hash);
+      return null;
+    }
+    return hit;
+  }
+
+  void put(String hash, IssuerPolicy.Outcome verified) {
+    if (cache != null && clock.instant().isBefore(verified.expiresAt())) {
+      cache.put(hash, verified);
+    }
+  }
+
+  /** Drops every token verified by one of these keys (they left their key set). */
+  void invalidateVerifiedBy(Set<VerificationKey> keys) {
+    if (cache != null) {
+      cache.asMap().values().removeIf(outcome -> keys.contains(outcome.key()));
+    }
+  }
+
+  long size() {
+    return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  static String hash(String token) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+      return new String(digest, StandardCharsets.ISO_8859_1);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
+  }
+}
