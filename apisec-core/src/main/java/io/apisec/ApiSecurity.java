@@ -5,6 +5,7 @@ import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
 import io.apisec.jwt.RevocationList;
 import io.apisec.jwt.TokenVerification;
+import io.apisec.mtls.CertificateVerifier;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -44,6 +45,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final RouteTable routes;
   private final Map<Route, Pipeline> pipelines;
   private final TrustedProxies trustedProxies;
+  private final CertificateVerifier certificates;
   private final String hsts;
   private final List<Stage> customStages;
   private final TokenVerification tokens;
@@ -55,7 +57,8 @@ public final class ApiSecurity implements AutoCloseable {
     this.listeners = List.copyOf(builder.listeners);
     this.hygiene = new RequestHygiene(config.limits());
     this.routes = new RouteTable(config.routes());
-    this.trustedProxies = new TrustedProxies(config.trustedProxies());
+    this.trustedProxies = new TrustedProxies(config.trustedProxies(), config.clientIpHeader());
+    this.certificates = CertificateVerifier.create(config.mtls(), trustedProxies, clock);
     this.pipelines = new IdentityHashMap<>();
     this.tokens = config.jwt().issuers().isEmpty() ? null
         : TokenVerification.start(config.jwt(), clock, builder.revocations);
@@ -74,9 +77,8 @@ public final class ApiSecurity implements AutoCloseable {
 
   private List<Pipeline.NamedStage> stagesFor(Route route) {
     List<Pipeline.NamedStage> stages = new ArrayList<>();
-    if (route.auth().requiresCertificate()) {
-      throw new io.apisec.config.ConfigException("routes." + route.name() + ".auth",
-          "auth '" + route.auth().configName() + "' needs its stage, which this build does not have yet");
+    if (route.auth().requiresCertificate() || !route.certificateAllow().isEmpty()) {
+      stages.add(new Pipeline.NamedStage("mtls", certificates.stage(route), reportOnly(route, "mtls")));
     }
     if (route.auth().requiresToken()) {
       if (tokens == null) {
@@ -84,6 +86,8 @@ public final class ApiSecurity implements AutoCloseable {
             "auth '" + route.auth().configName() + "' needs at least one issuer under jwt.issuers");
       }
       stages.add(new Pipeline.NamedStage("jwt", tokens.tokenStage(), reportOnly(route, "jwt")));
+      // RFC 8705: a certificate-bound token must come with its certificate; named "jwt" so report-only covers it
+      stages.add(new Pipeline.NamedStage("jwt", certificates.tokenBindingStage(), reportOnly(route, "jwt")));
       tokens.authorizationStage(route).ifPresent(
           authz -> stages.add(new Pipeline.NamedStage("authz", authz, reportOnly(route, "authz"))));
     }
@@ -91,6 +95,11 @@ public final class ApiSecurity implements AutoCloseable {
       stages.add(new Pipeline.NamedStage("custom", custom, reportOnly(route, "custom")));
     }
     return stages;
+  }
+
+  /** The client-certificate verifier; its {@code reload()} re-reads trust anchors and CRLs. */
+  public CertificateVerifier certificateVerifier() {
+    return certificates;
   }
 
   private boolean reportOnly(Route route, String stage) {

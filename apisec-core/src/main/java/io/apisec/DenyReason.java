@@ -12,6 +12,7 @@ public enum DenyReason {
   NO_ROUTE(404, "no-route", "No route matches the request", null),
   METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed", null),
   CERTIFICATE_REQUIRED(401, "certificate-required", "Client certificate required", null),
+  INVALID_CERTIFICATE(401, "invalid-certificate", "Invalid client certificate", null),
   CERTIFICATE_REFUSED(403, "certificate-refused", "Client certificate refused", null),
   BAD_FORWARDED_CERTIFICATE(400, "bad-forwarded-certificate", "Malformed forwarded client certificate", null),
   TOKEN_REQUIRED(401, "token-required", "Bearer token required", ""),

@@ -27,6 +27,8 @@ public final class ApiSecurityConfig {
   private final Set<String> reportOnly;
   private final Set<String> allowRisky;
   private final JwtConfig jwt;
+  private final MtlsSettings mtls;
+  private final io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -38,6 +40,8 @@ public final class ApiSecurityConfig {
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.allowRisky = Set.copyOf(b.allowRisky);
     this.jwt = b.jwt;
+    this.mtls = b.mtls;
+    this.clientIpHeader = b.clientIpHeader;
   }
 
   public static Builder builder() {
@@ -82,6 +86,16 @@ public final class ApiSecurityConfig {
   /** The JWT settings: clock skew, verified-token cache, issuers. */
   public JwtConfig jwt() {
     return jwt;
+  }
+
+  /** How client certificates are verified and read from trusted proxies. */
+  public MtlsSettings mtls() {
+    return mtls;
+  }
+
+  /** The header trusted proxies record the forwarding chain in ({@code X-Forwarded-For} by default). */
+  public io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader() {
+    return clientIpHeader;
   }
 
   /**
@@ -155,11 +169,31 @@ public final class ApiSecurityConfig {
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private final Set<String> allowRisky = new LinkedHashSet<>();
     private JwtConfig jwt = JwtConfig.NONE;
+    private MtlsSettings mtls = MtlsSettings.DEFAULTS;
+    private io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader =
+        io.apisec.internal.TrustedProxies.ClientIpHeader.X_FORWARDED_FOR;
 
     private Builder() {}
 
     public Builder jwt(JwtConfig jwt) {
       this.jwt = Objects.requireNonNull(jwt, "jwt");
+      return this;
+    }
+
+    public Builder mtls(MtlsSettings mtls) {
+      this.mtls = Objects.requireNonNull(mtls, "mtls");
+      return this;
+    }
+
+    /** Which header trusted proxies write the forwarding chain in: {@code x-forwarded-for} or {@code forwarded}. */
+    public Builder clientIpHeader(String configName) {
+      io.apisec.internal.TrustedProxies.ClientIpHeader header =
+          io.apisec.internal.TrustedProxies.ClientIpHeader.fromConfigName(configName);
+      if (header == null) {
+        throw new IllegalArgumentException(
+            "client-ip-header must be x-forwarded-for or forwarded, found '" + configName + "'");
+      }
+      this.clientIpHeader = header;
       return this;
     }
 

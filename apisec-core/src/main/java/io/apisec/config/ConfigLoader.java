@@ -221,6 +221,14 @@ public final class ConfigLoader {
           cidr.convert(() -> builder.trustedProxies(cidr.text()));
         }
       }
+      ConfigNode clientIpHeader = root.get("client-ip-header");
+      if (clientIpHeader != null) {
+        clientIpHeader.convert(() -> builder.clientIpHeader(clientIpHeader.text()));
+      }
+      ConfigNode mtls = root.get("mtls");
+      if (mtls != null) {
+        builder.mtls(MtlsSection.read(mtls, base));
+      }
       ConfigNode def = root.get("default");
       if (def != null) {
         builder.defaultAllow(def.oneOf("deny", "allow").equals("allow"));

@@ -10,6 +10,7 @@ import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,13 +23,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -292,6 +296,33 @@ public final class TestPki {
         throw new IllegalStateException(e);
       }
     }
+  }
+
+  /**
+   * A CRL signed by {@code issuer} revoking {@code revoked} (revocation time one minute before
+   * {@code thisUpdate}), valid from {@code thisUpdate} for a week.
+   */
+  public static X509CRL crl(Issued issuer, Instant thisUpdate, X509Certificate... revoked) {
+    try {
+      X509v2CRLBuilder builder = new X509v2CRLBuilder(
+          X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()), Date.from(thisUpdate));
+      builder.setNextUpdate(Date.from(thisUpdate.plus(Duration.ofDays(7))));
+      for (X509Certificate certificate : revoked) {
+        builder.addCRLEntry(certificate.getSerialNumber(), Date.from(thisUpdate.minus(Duration.ofMinutes(1))),
+            CRLReason.keyCompromise);
+      }
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(issuer.certificate()));
+      String algorithm = issuer.key().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+      return new JcaX509CRLConverter().getCRL(builder.build(new JcaContentSignerBuilder(algorithm).build(issuer.key())));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A CRL signed by {@code issuer} revoking {@code revoked}, issued now. */
+  public static X509CRL crl(Issued issuer, X509Certificate... revoked) {
+    return crl(issuer, Instant.now(), revoked);
   }
 
   /** A server certificate for {@code localhost} and 127.0.0.1 issued by {@code ca}. */
