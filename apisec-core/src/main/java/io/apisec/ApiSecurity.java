@@ -6,6 +6,7 @@ import io.apisec.internal.TrustedProxies;
 import io.apisec.jwt.RevocationList;
 import io.apisec.jwt.TokenVerification;
 import io.apisec.mtls.CertificateVerifier;
+import io.apisec.schema.PayloadStages;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,6 +50,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final String hsts;
   private final List<Stage> customStages;
   private final TokenVerification tokens;
+  private final PayloadStages payloadStages;
 
   private ApiSecurity(Builder builder) {
     this.customStages = List.copyOf(builder.customStages);
@@ -60,6 +62,7 @@ public final class ApiSecurity implements AutoCloseable {
     this.trustedProxies = new TrustedProxies(config.trustedProxies(), config.clientIpHeader());
     this.certificates = CertificateVerifier.create(config.mtls(), trustedProxies, clock);
     this.pipelines = new IdentityHashMap<>();
+    this.payloadStages = new PayloadStages(config);
     this.tokens = config.jwt().issuers().isEmpty() ? null
         : TokenVerification.start(config.jwt(), clock, builder.revocations);
     try {
@@ -91,6 +94,7 @@ public final class ApiSecurity implements AutoCloseable {
       tokens.authorizationStage(route).ifPresent(
           authz -> stages.add(new Pipeline.NamedStage("authz", authz, reportOnly(route, "authz"))));
     }
+    stages.add(new Pipeline.NamedStage("payload", payloadStages.forRoute(route), reportOnly(route, "payload")));
     for (Stage custom : customStages) {
       stages.add(new Pipeline.NamedStage("custom", custom, reportOnly(route, "custom")));
     }

@@ -29,6 +29,7 @@ public final class Route {
   private final List<String> contentTypes;
   private final List<String> rateLimits;
   private final Set<String> reportOnly;
+  private final String operation;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -44,6 +45,7 @@ public final class Route {
     this.contentTypes = List.copyOf(b.contentTypes);
     this.rateLimits = List.copyOf(b.rateLimits);
     this.reportOnly = Set.copyOf(b.reportOnly);
+    this.operation = b.operation;
   }
 
   /**
@@ -90,7 +92,10 @@ public final class Route {
     return certificateAllow;
   }
 
-  /** The JSON Schema for the body: a file path, or inline JSON when it starts with '{'. */
+  /**
+   * The JSON Schema for the body: a file path (optionally with a {@code #} JSON pointer into a JSON
+   * or YAML file), or inline JSON when it starts with '{'.
+   */
   public Optional<String> schema() {
     return Optional.ofNullable(schema);
   }
@@ -120,6 +125,14 @@ public final class Route {
     return reportOnly;
   }
 
+  /**
+   * The OpenAPI operation this route stands for, as {@code FILE#/paths/~1orders~1{id}/post}: its
+   * path and query parameters are validated, and it says whether a body is required.
+   */
+  public Optional<String> operation() {
+    return Optional.ofNullable(operation);
+  }
+
   @Override
   public String toString() {
     return "Route[" + name + ']';
@@ -140,6 +153,7 @@ public final class Route {
     private final List<String> contentTypes = new ArrayList<>();
     private final List<String> rateLimits = new ArrayList<>();
     private final Set<String> reportOnly = new LinkedHashSet<>();
+    private String operation;
 
     private Builder(String match) {
       Objects.requireNonNull(match, "match");
@@ -199,6 +213,15 @@ public final class Route {
 
     public Builder schema(String fileOrInlineJson) {
       this.schema = Objects.requireNonNull(fileOrInlineJson, "schema");
+      return this;
+    }
+
+    /** The OpenAPI operation ({@code FILE#/paths/...}) whose parameters this route validates. */
+    public Builder operation(String fileAndPointer) {
+      if (!Objects.requireNonNull(fileAndPointer, "operation").contains("#/paths/")) {
+        throw new IllegalArgumentException("operation on route " + name + " must be FILE#/paths/...: '" + fileAndPointer + "'");
+      }
+      this.operation = fileAndPointer;
       return this;
     }
 

@@ -29,6 +29,7 @@ public final class ApiSecurityConfig {
   private final JwtConfig jwt;
   private final MtlsSettings mtls;
   private final io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader;
+  private final Payload payload;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -42,6 +43,7 @@ public final class ApiSecurityConfig {
     this.jwt = b.jwt;
     this.mtls = b.mtls;
     this.clientIpHeader = b.clientIpHeader;
+    this.payload = b.payload;
   }
 
   public static Builder builder() {
@@ -98,6 +100,11 @@ public final class ApiSecurityConfig {
     return clientIpHeader;
   }
 
+  /** Settings of the payload stage: JSON parsing limits, default schema draft, error report. */
+  public Payload payload() {
+    return payload;
+  }
+
   /**
    * Limits applied to every request before route matching.
    *
@@ -152,6 +159,43 @@ public final class ApiSecurityConfig {
     }
   }
 
+  /**
+   * Payload settings shared by every route.
+   *
+   * @param defaultDraft JSON Schema draft for schemas without {@code $schema}: {@code 4}, {@code 6},
+   *     {@code 7}, {@code 2019-09} or {@code 2020-12}
+   * @param maxDepth most nesting levels of arrays and objects in a JSON body
+   * @param maxStringLength most characters of one JSON string (property names included)
+   * @param maxNumberLength most characters of one JSON number
+   * @param maxProperties most properties of one JSON object
+   * @param maxErrors most schema violations listed in a problem document
+   * @param redact field names whose values a violation message never describes (matched
+   *     case-insensitively, ignoring {@code -} and {@code _}, anywhere in a field name), added to
+   *     {@link #DEFAULT_REDACT}
+   */
+  public record Payload(String defaultDraft, int maxDepth, int maxStringLength, int maxNumberLength,
+      int maxProperties, int maxErrors, Set<String> redact) {
+    /** Drafts a schema may name. */
+    public static final List<String> DRAFTS = List.of("4", "6", "7", "2019-09", "2020-12");
+    /** Field names always redacted in violation messages. */
+    public static final Set<String> DEFAULT_REDACT = Set.of("password", "passwd", "secret", "token",
+        "apikey", "authorization", "credential", "privatekey", "cvv", "cardnumber", "ssn");
+    public static final Payload DEFAULTS =
+        new Payload("2020-12", 64, 1024 * 1024, 100, 1000, 20, Set.of());
+
+    public Payload {
+      if (!DRAFTS.contains(defaultDraft)) {
+        throw new IllegalArgumentException("payload.default-draft must be one of " + DRAFTS + ": '" + defaultDraft + "'");
+      }
+      positive("payload.max-depth", maxDepth);
+      positive("payload.max-string-length", maxStringLength);
+      positive("payload.max-number-length", maxNumberLength);
+      positive("payload.max-properties", maxProperties);
+      positive("payload.max-errors", maxErrors);
+      redact = Set.copyOf(redact);
+    }
+  }
+
   private static void positive(String key, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(key + " must be positive: " + value);
@@ -172,6 +216,7 @@ public final class ApiSecurityConfig {
     private MtlsSettings mtls = MtlsSettings.DEFAULTS;
     private io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader =
         io.apisec.internal.TrustedProxies.ClientIpHeader.X_FORWARDED_FOR;
+    private Payload payload = Payload.DEFAULTS;
 
     private Builder() {}
 
@@ -220,6 +265,10 @@ public final class ApiSecurityConfig {
       return this;
     }
 
+    boolean hasRoute(String name) {
+      return routes.stream().anyMatch(r -> r.name().equals(name));
+    }
+
     /** Lets requests that match no route pass; risky, refused unless allowed as {@code default-allow}. */
     public Builder defaultAllow(boolean allow) {
       this.defaultAllow = allow;
@@ -233,6 +282,11 @@ public final class ApiSecurityConfig {
 
     public Builder audit(Audit audit) {
       this.audit = Objects.requireNonNull(audit, "audit");
+      return this;
+    }
+
+    public Builder payload(Payload payload) {
+      this.payload = Objects.requireNonNull(payload, "payload");
       return this;
     }
 

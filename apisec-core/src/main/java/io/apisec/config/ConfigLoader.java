@@ -276,6 +276,34 @@ public final class ConfigLoader {
           route.convert(() -> builder.route(route(route)));
         }
       }
+      ConfigNode openApi = root.get("openapi");
+      if (openApi != null) {
+        OpenApiSection.read(openApi, base, builder);
+      }
+      ConfigNode payload = root.get("payload");
+      if (payload != null) {
+        builder.payload(payload(payload));
+      }
+    }
+
+    private static ApiSecurityConfig.Payload payload(ConfigNode node) {
+      ApiSecurityConfig.Payload d = ApiSecurityConfig.Payload.DEFAULTS;
+      ConfigNode draft = node.get("default-draft");
+      ConfigNode depth = node.get("max-depth");
+      ConfigNode string = node.get("max-string-length");
+      ConfigNode number = node.get("max-number-length");
+      ConfigNode properties = node.get("max-properties");
+      ConfigNode errors = node.get("max-errors");
+      ConfigNode redact = node.get("redact");
+      node.rejectUnknownKeys();
+      return node.convert(() -> new ApiSecurityConfig.Payload(
+          draft == null ? d.defaultDraft() : draft.oneOf(ApiSecurityConfig.Payload.DRAFTS.toArray(new String[0])),
+          depth == null ? d.maxDepth() : depth.intValue(),
+          string == null ? d.maxStringLength() : string.intValue(),
+          number == null ? d.maxNumberLength() : number.intValue(),
+          properties == null ? d.maxProperties() : properties.intValue(),
+          errors == null ? d.maxErrors() : errors.intValue(),
+          redact == null ? d.redact() : Set.copyOf(redact.strings())));
     }
 
     private Route route(ConfigNode node) {
@@ -315,12 +343,25 @@ public final class ConfigLoader {
         if (schema.isMap()) {
           route.schema(io.apisec.internal.Json.write(schema.toPlain()));
         } else {
-          Path file = base == null ? Path.of(schema.string()) : base.resolve(schema.string());
+          String spec = schema.string();
+          int hash = spec.indexOf('#');
+          String fileName = hash < 0 ? spec : spec.substring(0, hash);
+          Path file = base == null ? Path.of(fileName) : base.resolve(fileName);
           if (!Files.isRegularFile(file)) {
             throw schema.error("schema file not found: " + file);
           }
-          route.schema(file.toString());
+          route.schema(file + (hash < 0 ? "" : spec.substring(hash)));
         }
+      }
+      ConfigNode operation = node.get("operation");
+      if (operation != null) {
+        String spec = operation.string();
+        int hash = spec.indexOf('#');
+        Path file = hash <= 0 ? null : base == null ? Path.of(spec.substring(0, hash)) : base.resolve(spec.substring(0, hash));
+        if (file == null || !Files.isRegularFile(file)) {
+          throw operation.error("expected FILE#/paths/... naming an existing OpenAPI document");
+        }
+        operation.convert(() -> route.operation(file + spec.substring(hash)));
       }
       ConfigNode strict = node.get("strict");
       if (strict != null) {
