@@ -7,6 +7,8 @@ import io.apisec.jwt.RevocationList;
 import io.apisec.jwt.TokenVerification;
 import io.apisec.mtls.CertificateVerifier;
 import io.apisec.schema.PayloadStages;
+import io.apisec.ratelimit.BucketStore;
+import io.apisec.ratelimit.RateLimiting;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -51,6 +53,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final List<Stage> customStages;
   private final TokenVerification tokens;
   private final PayloadStages payloadStages;
+  private final RateLimiting rateLimiting;
 
   private ApiSecurity(Builder builder) {
     this.customStages = List.copyOf(builder.customStages);
@@ -62,6 +65,7 @@ public final class ApiSecurity implements AutoCloseable {
     this.trustedProxies = new TrustedProxies(config.trustedProxies(), config.clientIpHeader());
     this.certificates = CertificateVerifier.create(config.mtls(), trustedProxies, clock);
     this.pipelines = new IdentityHashMap<>();
+    this.rateLimiting = RateLimiting.create(config, builder.bucketStore, clock);
     this.payloadStages = new PayloadStages(config);
     this.tokens = config.jwt().issuers().isEmpty() ? null
         : TokenVerification.start(config.jwt(), clock, builder.revocations);
@@ -80,6 +84,9 @@ public final class ApiSecurity implements AutoCloseable {
 
   private List<Pipeline.NamedStage> stagesFor(Route route) {
     List<Pipeline.NamedStage> stages = new ArrayList<>();
+    // rate limits keyed by IP, route or header refuse floods before the costlier identity checks
+    rateLimiting.beforeAuthentication(route).ifPresent(
+        s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
     if (route.auth().requiresCertificate() || !route.certificateAllow().isEmpty()) {
       stages.add(new Pipeline.NamedStage("mtls", certificates.stage(route), reportOnly(route, "mtls")));
     }
@@ -95,6 +102,8 @@ public final class ApiSecurity implements AutoCloseable {
           authz -> stages.add(new Pipeline.NamedStage("authz", authz, reportOnly(route, "authz"))));
     }
     stages.add(new Pipeline.NamedStage("payload", payloadStages.forRoute(route), reportOnly(route, "payload")));
+    rateLimiting.afterAuthentication(route).ifPresent(
+        s -> stages.add(new Pipeline.NamedStage("rate-limit", s, reportOnly(route, "rate-limit"))));
     for (Stage custom : customStages) {
       stages.add(new Pipeline.NamedStage("custom", custom, reportOnly(route, "custom")));
     }
@@ -311,6 +320,7 @@ public final class ApiSecurity implements AutoCloseable {
     if (tokens != null) {
       tokens.close();
     }
+    rateLimiting.close();
   }
 
   /** Builds an {@link ApiSecurity}. Not thread-safe. */
@@ -321,6 +331,7 @@ public final class ApiSecurity implements AutoCloseable {
     private boolean auditToSystemLogger = true;
     private final List<Stage> customStages = new ArrayList<>();
     private RevocationList revocations;
+    private BucketStore bucketStore;
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -356,6 +367,15 @@ public final class ApiSecurity implements AutoCloseable {
     /** The {@code jti} deny list that verified tokens are checked against; none by default. */
     public Builder revocationList(RevocationList revocations) {
       this.revocations = Objects.requireNonNull(revocations, "revocations");
+      return this;
+    }
+
+    /**
+     * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
+     * ownership and closes it after this instance.
+     */
+    public Builder bucketStore(BucketStore store) {
+      this.bucketStore = Objects.requireNonNull(store, "store");
       return this;
     }
 

@@ -2,10 +2,14 @@ package io.apisec.config;
 
 import io.apisec.Route;
 import io.apisec.internal.IpRange;
+import io.apisec.ratelimit.RateLimitPolicy;
+import io.apisec.ratelimit.StoreSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -30,6 +34,8 @@ public final class ApiSecurityConfig {
   private final MtlsSettings mtls;
   private final io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader;
   private final Payload payload;
+  private final Map<String, RateLimitPolicy> rateLimits;
+  private final StoreSettings rateLimitStore;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -44,6 +50,8 @@ public final class ApiSecurityConfig {
     this.mtls = b.mtls;
     this.clientIpHeader = b.clientIpHeader;
     this.payload = b.payload;
+    this.rateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rateLimits));
+    this.rateLimitStore = b.rateLimitStore;
   }
 
   public static Builder builder() {
@@ -103,6 +111,16 @@ public final class ApiSecurityConfig {
   /** Settings of the payload stage: JSON parsing limits, default schema draft, error report. */
   public Payload payload() {
     return payload;
+  }
+
+  /** The rate-limit policies by name, in the order given. */
+  public Map<String, RateLimitPolicy> rateLimits() {
+    return rateLimits;
+  }
+
+  /** Where the rate-limit buckets live ({@code store}). */
+  public StoreSettings rateLimitStore() {
+    return rateLimitStore;
   }
 
   /**
@@ -217,6 +235,8 @@ public final class ApiSecurityConfig {
     private io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader =
         io.apisec.internal.TrustedProxies.ClientIpHeader.X_FORWARDED_FOR;
     private Payload payload = Payload.DEFAULTS;
+    private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
+    private StoreSettings rateLimitStore = StoreSettings.MEMORY;
 
     private Builder() {}
 
@@ -239,6 +259,20 @@ public final class ApiSecurityConfig {
             "client-ip-header must be x-forwarded-for or forwarded, found '" + configName + "'");
       }
       this.clientIpHeader = header;
+      return this;
+    }
+
+    /** Adds a named rate-limit policy, which routes then list by name. */
+    public Builder rateLimit(RateLimitPolicy policy) {
+      if (rateLimits.putIfAbsent(policy.name(), policy) != null) {
+        throw new IllegalArgumentException("Duplicate rate-limit policy '" + policy.name() + "'");
+      }
+      return this;
+    }
+
+    /** Where the rate-limit buckets live; in memory by default. */
+    public Builder rateLimitStore(StoreSettings store) {
+      this.rateLimitStore = Objects.requireNonNull(store, "store");
       return this;
     }
 
@@ -315,6 +349,14 @@ public final class ApiSecurityConfig {
     /** Validates the whole configuration and returns it; throws ConfigException naming the key. */
     public ApiSecurityConfig build() {
       ApiSecurityConfig config = new ApiSecurityConfig(this);
+      for (int i = 0; i < routes.size(); i++) {
+        for (String policy : routes.get(i).rateLimits()) {
+          if (!rateLimits.containsKey(policy)) {
+            throw new ConfigException("routes[" + i + "].rate-limit", "unknown rate-limit policy '" + policy
+                + "'; defined: " + rateLimits.keySet());
+          }
+        }
+      }
       StartupLint.check(config);
       return config;
     }

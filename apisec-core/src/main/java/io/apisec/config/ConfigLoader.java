@@ -270,6 +270,7 @@ public final class ConfigLoader {
       if (jwt != null) {
         builder.jwt(JwtConfigReader.read(jwt));
       }
+      RateLimitSections.read(root, builder);
       ConfigNode routes = root.get("routes");
       if (routes != null) {
         for (ConfigNode route : routes.items()) {
@@ -377,7 +378,7 @@ public final class ConfigLoader {
       }
       ConfigNode rateLimits = node.get("rate-limit");
       if (rateLimits != null) {
-        route.rateLimits(rateLimits.strings().toArray(new String[0]));
+        rateLimits.convert(() -> route.rateLimits(rateLimits.strings().toArray(new String[0])));
       }
       ConfigNode reportOnly = node.get("report-only");
       if (reportOnly != null) {
