@@ -88,11 +88,24 @@ final class RateLimitSections {
         throw (type == null ? node : type).error(
             "no bucket store of type '" + typeName + "' on the class path (for redis, add apisec-redis)");
       }
-      node.convert(() -> {
+      try {
         provider.get().validate(store.settings());
-        return store;
-      });
+      } catch (IllegalArgumentException e) {
+        throw at(node, e.getMessage());
+      }
     }
     return store;
+  }
+
+  /** An error at the line of the key a provider named ({@code store.timeout: ...}), else of the section. */
+  private static ConfigException at(ConfigNode store, String message) {
+    int colon = message.indexOf(": ");
+    if (message.startsWith("store.") && colon > 6) {
+      String key = message.substring(6, colon);
+      if (store.has(key)) {
+        return store.get(key).error(message.substring(colon + 2));
+      }
+    }
+    return store.error(message);
   }
 }

@@ -99,10 +99,6 @@ final class CertificateAllowList {
     return out.toString();
   }
 
-  boolean allowsAny() {
-    return entries.isEmpty();
-  }
-
   boolean allows(CertificateIdentity identity) {
     if (entries.isEmpty()) {
       return true;

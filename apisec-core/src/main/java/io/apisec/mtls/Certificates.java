@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 
 /** Reading certificates and turning them into {@link CertificateIdentity} values. Stateless. */
 final class Certificates {
@@ -172,9 +171,5 @@ final class Certificates {
 
   static CertificateFactory factory() throws CertificateException {
     return CertificateFactory.getInstance("X.509");
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

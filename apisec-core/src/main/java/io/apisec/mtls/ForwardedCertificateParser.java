@@ -68,7 +68,7 @@ final class ForwardedCertificateParser {
     }
   }
 
-  private static Parsed xfccElement(List<String[]> element) throws RuntimeException {
+  private static Parsed xfccElement(List<String[]> element) {
     String hash = null;
     String cert = null;
     String chain = null;

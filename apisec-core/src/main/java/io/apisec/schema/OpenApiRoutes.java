@@ -105,6 +105,9 @@ public final class OpenApiRoutes {
           route.schema(file + "#" + bodyPointer + "/content/" + escape(json) + "/schema");
         }
         defaults.accept(route);
+        if (json == null) {
+          route.strictSchema(false); // a default for the document; an operation without a JSON body has nothing to be strict about
+        }
         routes.add(route.build());
       }
     }

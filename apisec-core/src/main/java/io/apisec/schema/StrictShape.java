@@ -45,6 +45,7 @@ import java.util.regex.PatternSyntaxException;
 final class StrictShape {
   /** The shape that checks nothing. */
   static final StrictShape ANY = new StrictShape(null);
+  private static final int MAX_CACHED_COMBINATIONS = 256;
 
   private final Compiler compiler;
   private boolean describesObject;
@@ -105,14 +106,22 @@ final class StrictShape {
         }
       }
       if (mask != 0) {
-        return patternCombinations.computeIfAbsent(mask, m -> compiler.union(schemasOf(m, List.of())));
+        StrictShape cached = patternCombinations.get(mask);
+        if (cached != null) {
+          return cached;
+        }
+        StrictShape built = compiler.union(schemasOf(mask));
+        if (patternCombinations.size() < MAX_CACHED_COMBINATIONS) { // names are the client's: bound the cache
+          patternCombinations.putIfAbsent(mask, built);
+        }
+        return built;
       }
     }
     return open ? additional : null;
   }
 
-  private List<SchemaDocuments.Located> schemasOf(long mask, List<SchemaDocuments.Located> start) {
-    List<SchemaDocuments.Located> out = new ArrayList<>(start);
+  private List<SchemaDocuments.Located> schemasOf(long mask) {
+    List<SchemaDocuments.Located> out = new ArrayList<>();
     for (int i = 0; i < patterns.length && i < 64; i++) {
       if ((mask & (1L << i)) != 0) {
         out.addAll(patternSchemas.get(i));
