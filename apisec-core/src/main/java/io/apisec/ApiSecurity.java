@@ -184,6 +184,20 @@ public final class ApiSecurity implements AutoCloseable {
     });
   }
 
+  /**
+   * Answers a request that the adapter's HTTP codec could not parse, from what it did parse: the
+   * header checks' denial when one applies (such as Content-Length with Transfer-Encoding), else a
+   * 400. Never allows; the adapter closes the connection after writing it.
+   */
+  public Decision.Deny refuseUnparsable(RequestView request) {
+    long start = System.nanoTime();
+    Decision.Deny deny = hygiene.checkHeaders(request.headers());
+    if (deny == null) {
+      deny = Decision.deny(DenyReason.BAD_REQUEST, "The request could not be parsed");
+    }
+    return (Decision.Deny) finish(deny, request, null, new Attributes(), requestId(request.headers()), start);
+  }
+
   private static CompletionStage<Decision> done(Decision decision) {
     return CompletableFuture.completedFuture(decision);
   }

@@ -20,6 +20,10 @@ final class StartupLint {
       refuse(config, "default-allow", "default",
           "'allow' lets every request that matches no route through unchecked");
     }
+    if (!config.mtls().requireClientAuthEku()) {
+      refuse(config, "no-client-auth-eku", "mtls.require-eku",
+          "'false' accepts certificates issued for other purposes (such as a server's) as client identities");
+    }
     JwtLint.check(config);
   }
 

@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -271,7 +272,12 @@ final class JwksKeySource {
         ? refresh.minInterval()
         : Duration.between(clock.instant(), set.refreshAt());
     long millis = Math.max(1000, Math.min(delay.toMillis(), refresh.maxInterval().toMillis()));
-    nextCheck = scheduler.schedule(this::backgroundCheck, millis, TimeUnit.MILLISECONDS);
+    try {
+      nextCheck = scheduler.schedule(this::backgroundCheck, millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down: requests still refresh on access until close() completes
+      nextCheck = null;
+    }
   }
 
   private void backgroundCheck() {
@@ -337,12 +343,9 @@ final class JwksKeySource {
         .header("Accept", "application/json")
         .GET()
         .build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+    return http.sendAsync(request, BoundedBody.handler(MAX_BODY)).thenApply(response -> {
       if (response.statusCode() != 200) {
         throw new KeySourceException("HTTP " + response.statusCode() + " from " + uri);
-      }
-      if (response.body().length > MAX_BODY) {
-        throw new KeySourceException("the response from " + uri + " is larger than 1MB");
       }
       return response;
     });

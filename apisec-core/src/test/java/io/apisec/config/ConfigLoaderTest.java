@@ -146,6 +146,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void acceptingCertificatesWithoutClientAuthUsageIsRisky() {
+    ConfigException e = failure(() -> yaml("mtls:\n  require-eku: false\n"));
+    assertThat(e.key()).isEqualTo("mtls.require-eku");
+    assertThat(e.line()).isEqualTo(2);
+    assertThat(yaml("mtls: { require-eku: false }\nallow-risky: [no-client-auth-eku]\n").mtls().requireClientAuthEku()).isFalse();
+  }
+
+  @Test
   void badTrustedProxyIsNamed() {
     ConfigException e = failure(() -> yaml("trusted-proxies:\n  - 10.0.0.0/8\n  - proxy.example.com\n"));
     assertThat(e.key()).isEqualTo("trusted-proxies[1]");

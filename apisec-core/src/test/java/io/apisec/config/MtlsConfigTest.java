@@ -38,6 +38,7 @@ class MtlsConfigTest {
           clock-skew: 30s
           require-eku: false
           forwarded-header: { format: rfc9440, name: X-Client-Cert, chain-name: X-Client-Cert-Chain }
+        allow-risky: [ no-client-auth-eku ]
         """);
     MtlsSettings mtls = config.mtls();
     assertThat(mtls.trustAnchors()).containsExactly(dir.resolve("root.pem"));

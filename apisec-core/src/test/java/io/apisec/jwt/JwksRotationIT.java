@@ -233,6 +233,15 @@ class JwksRotationIT {
   }
 
   @Test
+  void anOversizedKeySetIsRefusedWithoutReadingItAll() {
+    startReady();
+    idp.publishJwks(List.of(first.jwk(), second.jwkWith("x-padding", "x".repeat(2 * 1024 * 1024))));
+    clock.advance(Duration.ofSeconds(31));
+    assertDenied(decideNow(idp.token(second).sign()), DenyReason.UNAVAILABLE, "larger than 1024KB", null);
+    assertAllowed(decideNow(idp.token(first).sign()));
+  }
+
+  @Test
   void cacheControlMaxAgeSetsTheLifetimeWithinTheBounds() {
     idp.cacheControl("public, max-age=100");
     startReady();

@@ -45,6 +45,8 @@ class JwtAttackIT {
   private TestKey ed25519;
   private TestKey weak;
   private TestKey otherKey;
+  private TestKey encryptionKey;
+  private TestKey psOnlyKey;
   private ApiSecurity security;
 
   @BeforeAll
@@ -58,7 +60,10 @@ class JwtAttackIT {
     ed25519 = TestKey.ed25519("ed-1");
     weak = TestKey.rsa("weak-1", 1024, "RS256");
     otherKey = TestKey.rsa("other-1");
-    idp.publish(rs256, ps256, es256, es384, ed25519, weak);
+    encryptionKey = TestKey.rsa("enc-1");
+    psOnlyKey = TestKey.rsa("ps-only-1");
+    idp.publishJwks(List.of(rs256.jwk(), ps256.jwk(), es256.jwk(), es384.jwk(), ed25519.jwk(), weak.jwk(),
+        encryptionKey.jwkWith("use", "enc"), psOnlyKey.jwkWith("alg", "PS256")));
     other.publish(otherKey);
     JwtConfig jwt = JwtConfig.builder()
         .issuer(JwtConfig.Issuer.builder(idp.issuer())
@@ -247,6 +252,13 @@ class JwtAttackIT {
     assertInvalid(idp.token(rs256).rawPayload(payload).sign(), "unique claim names");
     String header = "{\"alg\":\"RS256\",\"kid\":\"rs-1\",\"typ\":\"at+jwt\",\"alg\":\"none\"}";
     assertInvalid(idp.token(rs256).rawHeader(header).sign(), "unique member names");
+  }
+
+  @Test
+  void keysWhoseUseOrAlgDoNotFitAreNotUsed() {
+    assertInvalid(idp.token(encryptionKey).sign(), "its use is not 'sig'");
+    assertInvalid(idp.token(psOnlyKey).sign(), "does not fit its algorithm");
+    assertAllowed(send(idp.token(psOnlyKey).header("alg", "PS256").sign()));
   }
 
   @Test

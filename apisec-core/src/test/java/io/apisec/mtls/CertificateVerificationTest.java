@@ -30,6 +30,9 @@ class CertificateVerificationTest {
 
   private ApiSecurity security(MtlsSettings mtls, Route... routes) {
     ApiSecurityConfig.Builder config = ApiSecurityConfig.builder().mtls(mtls);
+    if (!mtls.requireClientAuthEku()) {
+      config.allowRisky("no-client-auth-eku");
+    }
     for (Route route : routes) {
       config.route(route);
     }

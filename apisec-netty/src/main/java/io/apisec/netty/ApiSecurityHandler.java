@@ -70,6 +70,12 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpContent && ((HttpContent) msg).decoderResult().isFailure()) {
+      // a malformed chunk would otherwise read as the end of a shorter body
+      ReferenceCountUtil.release(msg);
+      closeNow();
+      return;
+    }
     switch (state) {
       case CLOSED:
         ReferenceCountUtil.release(msg);
@@ -105,8 +111,16 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
     body = null;
     state = State.EVALUATING;
     ctx.channel().config().setAutoRead(false);
-    boolean malformed = message.decoderResult().isFailure();
-    RequestView view = NettyRequestView.of(ctx.channel(), message, malformed ? null : this::readBody);
+    if (message.decoderResult().isFailure()) {
+      // the codec stops parsing this connection: answer from what it parsed, then close
+      NettyResponses.deny(ctx, message.protocolVersion(),
+          security.refuseUnparsable(NettyRequestView.of(ctx.channel(), message, null)), false);
+      state = State.CLOSED;
+      releaseWaiting();
+      ReferenceCountUtil.release(message);
+      return;
+    }
+    RequestView view = NettyRequestView.of(ctx.channel(), message, this::readBody);
     security.evaluate(view).whenComplete((decision, failure) -> onLoop(() -> decide(message, view, decision)));
   }
 
@@ -134,7 +148,7 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
     }
     if (decision instanceof Decision.Deny) {
       discardWaitingContent();
-      boolean keepAlive = requestEnded && !message.decoderResult().isFailure() && HttpUtil.isKeepAlive(message);
+      boolean keepAlive = requestEnded && HttpUtil.isKeepAlive(message);
       NettyResponses.deny(ctx, message.protocolVersion(), (Decision.Deny) decision, keepAlive);
       if (keepAlive) {
         idle();
@@ -145,13 +159,6 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
       return;
     }
     allowed = (Decision.Allow) decision;
-    if (message.decoderResult().isFailure()) {
-      // the codec could not parse it, yet no check refused it: it still cannot go on
-      NettyResponses.deny(ctx, message.protocolVersion(), unparsable(), false);
-      state = State.CLOSED;
-      releaseWaiting();
-      return;
-    }
     ctx.channel().attr(IDENTITY).set(allowed.identity());
     NettyResponses.replace(message.headers(), allowed.upstreamHeaders());
     byte[] buffered = view.bufferedBody().orElse(null);
@@ -171,10 +178,6 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
     if (state == State.PASSING) {
       ctx.channel().config().setAutoRead(true);
     }
-  }
-
-  private static Decision.Deny unparsable() {
-    return Decision.deny(io.apisec.DenyReason.BAD_REQUEST, "The request could not be parsed");
   }
 
   private void pass(HttpContent content) {

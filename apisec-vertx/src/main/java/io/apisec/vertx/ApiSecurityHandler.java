@@ -3,7 +3,6 @@ package io.apisec.vertx;
 import io.apisec.ApiSecurity;
 import io.apisec.BodyReader;
 import io.apisec.Decision;
-import io.apisec.DenyReason;
 import io.apisec.Identity;
 import io.apisec.RequestView;
 import io.vertx.core.Context;
@@ -71,15 +70,7 @@ public final class ApiSecurityHandler implements Handler<RoutingContext> {
    */
   public static Handler<HttpServerRequest> invalidRequestHandler(ApiSecurity security) {
     Objects.requireNonNull(security, "security");
-    return request -> {
-      Context context = Vertx.currentContext();
-      RequestView view = VertxRequestView.of(request, null);
-      security.evaluate(view).whenComplete((decision, failure) -> onContext(context, request, () -> {
-        Decision.Deny deny = decision instanceof Decision.Deny ? (Decision.Deny) decision
-            : Decision.deny(DenyReason.BAD_REQUEST, "The request could not be parsed");
-        VertxResponses.deny(request, deny, false);
-      }));
-    };
+    return request -> VertxResponses.deny(request, security.refuseUnparsable(VertxRequestView.of(request, null)), false);
   }
 
   /** The identity of a request that {@link #wrap} passed on. */
