@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-measures everything BENCHMARKS.md reports, into apisec-benchmarks/results/:
 # the JMH suites (results.json, jmh.log, redis-roundtrips.txt), the budget check (budget.txt),
-# the gateway-vs-HAProxy load (load.csv, load.txt) and the chart (chart.svg).
+# the gateway-vs-HAProxy load (load.csv, load.txt), the chart (chart.svg) and the tables (tables.md).
 # Usage: apisec-benchmarks/run-all.sh [extra JMH options, e.g. -wi 1 -i 2 for a quick look]
 # Needs the jars: mvn -pl apisec-benchmarks,apisec-standalone -am package -DskipTests
 set -uo pipefail
@@ -18,5 +18,7 @@ java -cp "$JAR" io.apisec.benchmarks.BudgetCheck "$OUT/results.json" "$ROOT/apis
 budget=${PIPESTATUS[0]}
 "$ROOT/apisec-benchmarks/load/gateway-vs-haproxy.sh" --csv "$OUT/load.csv" 2>&1 | tee "$OUT/load.txt"
 python3 "$ROOT/apisec-benchmarks/chart/chart.py" "$OUT/results.json" "$OUT/load.csv" "$OUT/chart.svg"
+python3 "$ROOT/apisec-benchmarks/chart/tables.py" --load "$OUT/load.csv" --redis "$OUT/redis-roundtrips.txt" \
+  "$OUT/results.json" > "$OUT/tables.md"
 echo "run-all: results in $OUT (budget check exit status $budget)"
 exit "$budget"

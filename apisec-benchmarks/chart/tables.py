@@ -2,7 +2,8 @@
 """Prints BENCHMARKS.md's tables (Markdown) from one JMH JSON result file and the load CSV, so
 every figure and ratio in the document comes from one run and none is typed by hand.
 
-Usage: tables.py results.json [load.csv] [redis-roundtrips.txt]   (standard library only)
+Usage: tables.py [--load load.csv] [--redis redis-roundtrips.txt] results.json [more.json ...]
+(standard library only; several JSON files are read as one list of runs)
 """
 import csv
 import json
@@ -154,6 +155,20 @@ def redis(r, roundtrips):
     return table(["optimization", "keys", "threads", "decisions/s", "round trips/decision", "Redis commands/decision"], rows)
 
 
+def adapters(r):
+    rows = []
+    for framework, label in (("netty", "Netty 4.1 (HttpServerCodec)"), ("vertx", "Vert.x 4.5 Router")):
+        bare = r.us("AdapterBenchmark.request", framework=framework, server="bare")
+        ours = r.us("AdapterBenchmark.request", framework=framework, server="apisec")
+        if bare is None and ours is None:
+            continue
+        rows.append([label, fmt(bare), fmt(r.us("AdapterBenchmark.request", "sample", "99.0", framework=framework, server="bare")),
+                     fmt(ours), fmt(r.us("AdapterBenchmark.request", "sample", "99.0", framework=framework, server="apisec")),
+                     fmt(None if bare is None or ours is None else ours - bare), ratio(ours, bare)])
+    return table(["framework", "bare mean", "bare p99", "with apisec mean", "with apisec p99", "added per request",
+                  "apisec / bare"], rows)
+
+
 def load(rows):
     out = []
     by = {(x["proxy"], x["tokens"]): x for x in rows}
@@ -171,19 +186,27 @@ def load(rows):
 
 
 def main(argv):
-    if len(argv) < 2:
-        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+    args = list(argv[1:])
+    load_rows, roundtrips, runs = [], [], []
+    while args:
+        a = args.pop(0)
+        if a == "--load":
+            with open(args.pop(0), newline="") as f:
+                load_rows = list(csv.DictReader(f))
+        elif a == "--redis":
+            with open(args.pop(0)) as f:
+                roundtrips = f.read().splitlines()
+        else:
+            with open(a) as f:
+                runs += json.load(f)
+    if not runs:
+        print(__doc__.strip().splitlines()[-2], file=sys.stderr)
         return 2
-    with open(argv[1]) as f:
-        r = Results(json.load(f))
-    load_rows = []
-    if len(argv) > 2 and argv[2]:
-        with open(argv[2], newline="") as f:
-            load_rows = list(csv.DictReader(f))
-    roundtrips = open(argv[3]).read().splitlines() if len(argv) > 3 else []
+    r = Results(runs)
     for title, body in (("Whole pipeline", pipeline(r)), ("JWT stage vs nimbus", jwt(r)),
                         ("Payload stage vs Jackson + networknt", payload(r)), ("Cheap stages and bare building blocks", stages(r)),
                         ("JCA providers for ES256 and EdDSA", providers(r)), ("Redis limiter", redis(r, roundtrips)),
+                        ("Adapter overhead over the bare framework", adapters(r)),
                         ("Gateway vs HAProxy", load(load_rows))):
         print("#### " + title + "\n\n" + body + "\n")
     return 0

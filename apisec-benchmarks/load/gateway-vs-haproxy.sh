@@ -8,7 +8,9 @@
 # pre-minted distinct tokens. Prints req/s and latency percentiles of each and their ratio.
 #
 # Usage: apisec-benchmarks/load/gateway-vs-haproxy.sh [-d SECONDS] [-w WARMUP] [-c CONNECTIONS] [-t THREADS]
-#        [--only haproxy|gateway] [--csv FILE]
+#        [--only haproxy|gateway] [--csv FILE] [--idle CONNECTIONS]
+# After the gateway's load it holds CONNECTIONS idle TLS 1.3 connections open (default 1000) and
+# reports the gateway's heap after a full GC, and its resident memory, without and with them (T6).
 # Needs: haproxy (2.5+ for jwt_verify), wrk, java 17+, openssl, curl, taskset, python3, and the jars
 # built by `mvn -pl apisec-benchmarks,apisec-standalone -am package -DskipTests`.
 # Loopback only; bounded (the defaults take about 3 minutes, a watchdog stops it at 295 s); it
@@ -22,6 +24,7 @@ THREADS=1
 ONLY=""
 CSV=""
 TOKENS=1000
+IDLE=1000       # idle TLS connections held open against the gateway for the memory figure (T6); 0 skips it
 LIMIT=1000000   # requests per second per subject: the limit is enforced but never reached
 
 while [ $# -gt 0 ]; do
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     -t) THREADS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --csv) CSV="$2"; shift 2 ;;
+    --idle) IDLE="$2"; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "gateway-vs-haproxy: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -45,7 +49,8 @@ need java "install a JDK 17 or later"
 need openssl "install openssl"
 need curl "install curl"
 need taskset "install util-linux (taskset)"
-need python3 "install python3 (used to find free ports)"
+need python3 "install python3 (used to find free ports and to hold idle connections)"
+need jcmd "install a full JDK (jcmd reads the gateway's heap)"
 HAPROXY_VERSION=$(haproxy -v | head -1 | sed -E 's/.*version ([0-9]+\.[0-9]+).*/\1/')
 python3 -c "import sys; sys.exit(0 if tuple(map(int, '$HAPROXY_VERSION'.split('.'))) >= (2, 5) else 1)" \
   || die "HAProxy $HAPROXY_VERSION has no jwt_verify; 2.5 or later is needed (2.6 is what BENCHMARKS.md used)"
@@ -79,6 +84,10 @@ trap 'exit 130' INT TERM
   wait $sleeper && { echo "gateway-vs-haproxy: stopped by the 295 s watchdog" >&2; kill -TERM $$ 2>/dev/null; } ) &
 WATCHDOG=$!
 PIDS+=("$WATCHDOG")
+
+calc() { # expression
+  awk "BEGIN { printf \"%.4f\", $1 }"
+}
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -249,6 +258,44 @@ measure() { # name scenario
   echo "   $1 $2: $line"
 }
 
+heap_kb() { # pid: heap used after a full GC, in KB
+  jcmd "$1" GC.run > /dev/null 2>&1 || true
+  jcmd "$1" GC.heap_info 2>/dev/null | grep -m1 -oE 'used [0-9]+K' | grep -oE '[0-9]+'
+}
+rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
+
+MEMORY=""
+idle_memory() { # pid of the gateway
+  [ "$IDLE" -gt 0 ] || return 0
+  local heap0 rss0 heap1 rss1 holder deadline
+  heap0=$(heap_kb "$1"); rss0=$(rss_kb "$1")
+  cat > "$WORK/idle.py" <<PYTHON
+import socket, ssl, time
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+held = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", $PROXY_PORT)), server_hostname="localhost")
+        for _ in range($IDLE)]
+open("$WORK/idle.ready", "w").write(str(len(held)))
+time.sleep(120)
+PYTHON
+  taskset -c 1 python3 "$WORK/idle.py" > "$WORK/idle.log" 2>&1 &
+  holder=$!
+  PIDS+=("$holder")
+  deadline=$((SECONDS + 60))
+  until [ -f "$WORK/idle.ready" ]; do
+    kill -0 "$holder" 2>/dev/null || { cat "$WORK/idle.log" >&2; die "could not hold $IDLE idle TLS connections"; }
+    [ $SECONDS -lt $deadline ] || die "opening $IDLE idle TLS connections took over 60 s"
+    sleep 0.2
+  done
+  heap1=$(heap_kb "$1"); rss1=$(rss_kb "$1")
+  stop "$holder"
+  MEMORY=$(printf 'gateway memory with %d idle TLS 1.3 connections: heap after GC %.1f MB -> %.1f MB (+%.1f MB, %.1f MB per 1,000); RSS %.1f MB -> %.1f MB (+%.1f MB)' \
+    "$IDLE" "$(calc "$heap0 / 1024")" "$(calc "$heap1 / 1024")" "$(calc "($heap1 - $heap0) / 1024")" \
+    "$(calc "($heap1 - $heap0) / 1024 * 1000 / $IDLE")" "$(calc "$rss0 / 1024")" "$(calc "$rss1 / 1024")" \
+    "$(calc "($rss1 - $rss0) / 1024")")
+  echo "   $MEMORY"
+}
+
 run_proxy() { # name, command...
   local name="$1"; shift
   taskset -c 0 "$@" > "$WORK/$name.log" 2>&1 &
@@ -258,6 +305,9 @@ run_proxy() { # name, command...
   sanity "$name"
   measure "$name" repeated
   measure "$name" distinct
+  if [ "$name" = gateway ]; then
+    idle_memory "$pid"
+  fi
   stop "$pid"
   while (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null; do sleep 0.2; done
 }
@@ -275,9 +325,6 @@ fi
 
 field() { # line key
   sed -E "s/.*[ ]$2=([0-9.]+).*/\1/" <<<"$1"
-}
-calc() { # expression
-  awk "BEGIN { printf \"%.4f\", $1 }"
 }
 
 echo
@@ -299,4 +346,8 @@ for scenario in repeated distinct; do
       "$(calc "$(field "$g" rps) / $(field "$h" rps)")" "$(calc "$(field "$g" p99) / $(field "$h" p99)")"
   fi
 done
+if [ -n "$MEMORY" ]; then
+  echo "$MEMORY"
+  [ -z "$CSV" ] || echo "$MEMORY" > "${CSV%.csv}-memory.txt"
+fi
 exit 0
