@@ -258,9 +258,10 @@ measure() { # name scenario
   echo "   $1 $2: $line"
 }
 
-heap_kb() { # pid: heap used after a full GC, in KB
+heap_kb() { # pid: heap used after a full GC, in KB (the sum over generations: Serial, Parallel or G1)
   jcmd "$1" GC.run > /dev/null 2>&1 || true
-  jcmd "$1" GC.heap_info 2>/dev/null | grep -m1 -oE 'used [0-9]+K' | grep -oE '[0-9]+'
+  jcmd "$1" GC.heap_info 2>/dev/null | grep -E '(heap|generation|Gen) +total' \
+    | grep -oE 'used [0-9]+K' | grep -oE '[0-9]+' | awk '{ sum += $1 } END { print sum + 0 }'
 }
 rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
 
