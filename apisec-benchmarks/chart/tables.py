@@ -55,7 +55,9 @@ def fmt(value):
 
 
 def ratio(a, b):
-    return "–" if a is None or b is None or b == 0 else "%.2f×" % (a / b)
+    if a is None or b is None or b == 0:
+        return "–"
+    return ("%.2f×" if a / b >= 0.1 else "%.3f×" if a / b >= 0.01 else "%.4f×") % (a / b)
 
 
 def table(header, rows):

@@ -51,7 +51,8 @@ need curl "install curl"
 need taskset "install util-linux (taskset)"
 need python3 "install python3 (used to find free ports and to hold idle connections)"
 need jcmd "install a full JDK (jcmd reads the gateway's heap)"
-HAPROXY_VERSION=$(haproxy -v | head -1 | sed -E 's/.*version ([0-9]+\.[0-9]+).*/\1/')
+# (no `head` in pipelines: with pipefail, a writer killed by SIGPIPE would end the script)
+HAPROXY_VERSION=$(haproxy -v | sed -nE '1s/.*version ([0-9]+\.[0-9]+).*/\1/p')
 python3 -c "import sys; sys.exit(0 if tuple(map(int, '$HAPROXY_VERSION'.split('.'))) >= (2, 5) else 1)" \
   || die "HAProxy $HAPROXY_VERSION has no jwt_verify; 2.5 or later is needed (2.6 is what BENCHMARKS.md used)"
 [ "$(nproc)" -ge 2 ] || die "needs 2 cores: core 0 for the proxy under test, core 1 for wrk and the upstream"
@@ -314,7 +315,7 @@ run_proxy() { # name, command...
 }
 
 echo "== load: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up then ${DURATION}s measured, TLS 1.3 keep-alive, GET /orders"
-echo "   proxy on core 0 (taskset -c 0), wrk and upstream on core 1; HAProxy $(haproxy -v | head -1 | awk '{print $3}'), $(java -version 2>&1 | head -1)"
+echo "   proxy on core 0 (taskset -c 0), wrk and upstream on core 1; HAProxy $(haproxy -v | awk 'NR == 1 { print $3 }'), $(java -version 2>&1 | awk 'NR == 1')"
 if [ "$ONLY" != "gateway" ]; then
   echo "== HAProxy"
   run_proxy haproxy haproxy -db -f "$WORK/haproxy.cfg"
