@@ -325,7 +325,9 @@ public final class ApiSecurity implements AutoCloseable {
 
   /** The health of the components this instance depends on (key sources), for readiness probes. */
   public Health health() {
-    return new Health(tokens == null ? List.of() : tokens.health());
+    List<Health.Component> components = new ArrayList<>(tokens == null ? List.of() : tokens.health());
+    components.addAll(rateLimiting.health());
+    return new Health(components);
   }
 
   /** Releases key sources, caches and background refreshes. */

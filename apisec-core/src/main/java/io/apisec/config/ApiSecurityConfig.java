@@ -20,7 +20,8 @@ import java.util.Set;
 public final class ApiSecurityConfig {
   /** Names of the start-up lint's checks, for {@code allow-risky}. */
   public static final Set<String> RISKY_SETTINGS =
-      Set.of("clock-skew", "hs-with-jwks", "no-algorithms", "trust-all-proxies", "default-allow", "no-client-auth-eku");
+      Set.of("clock-skew", "hs-with-jwks", "no-algorithms", "trust-all-proxies", "default-allow",
+          "no-client-auth-eku", "rate-limit-fail-open");
 
   private final RequestLimits limits;
   private final List<IpRange> trustedProxies;

@@ -25,6 +25,7 @@ final class StartupLint {
           "'false' accepts certificates issued for other purposes (such as a server's) as client identities");
     }
     JwtLint.check(config);
+    RateLimitLint.check(config);
   }
 
   static void refuse(ApiSecurityConfig config, String risk, String key, String why) {

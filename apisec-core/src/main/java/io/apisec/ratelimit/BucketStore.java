@@ -1,6 +1,8 @@
 package io.apisec.ratelimit;
 
+import io.apisec.Health;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -18,6 +20,11 @@ public interface BucketStore extends AutoCloseable {
    * on first use. {@code key} is the caller's resolved key, not yet including the policy name.
    */
   CompletionStage<Admission> tryConsume(String key, RateLimitPolicy policy, long tokens);
+
+  /** The store's health for readiness probes and metrics; none for a store that cannot fail. */
+  default Optional<Health.Component> health() {
+    return Optional.empty();
+  }
 
   /** Releases connections and caches. */
   @Override

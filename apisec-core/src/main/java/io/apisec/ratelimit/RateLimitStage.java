@@ -14,6 +14,11 @@ import java.util.concurrent.CompletionStage;
  * rate-limit headers on whatever the rest of the chain decides. A store failure answers
  * {@code 503} with {@code Retry-After} (the store decides first whether it fails open or falls
  * back). Thread-safe; never blocks.
+ *
+ * <p>Policies are asked one after the other and the first refusal stops: a request refused by a
+ * later policy has still spent its token in the earlier ones, as it would have at the door of a
+ * service with two counters. When the store answers later (Redis), the rest of the chain runs on
+ * the thread that completed the store's stage.
  */
 final class RateLimitStage implements Stage {
   private final List<RateLimitHeaders.Compiled> policies;

@@ -1,5 +1,6 @@
 package io.apisec.ratelimit;
 
+import io.apisec.Health;
 import io.apisec.Route;
 import io.apisec.Stage;
 import io.apisec.config.ApiSecurityConfig;
@@ -87,6 +88,11 @@ public final class RateLimiting implements AutoCloseable {
       }
     }
     return selected.isEmpty() ? Optional.empty() : Optional.of(new RateLimitStage(selected, store));
+  }
+
+  /** The health of the bucket store, when it has any to report. */
+  public List<Health.Component> health() {
+    return store == null ? List.of() : store.health().map(List::of).orElse(List.of());
   }
 
   @Override

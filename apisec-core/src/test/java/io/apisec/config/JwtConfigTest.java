@@ -179,10 +179,10 @@ class JwtConfigTest {
   }
 
   @Test
-  void mtlsRoutesAreStillRefusedUntilTheirStageExists() {
+  void anMtlsRouteWithoutTrustAnchorsFailsAtStartNamingTheKey() {
     ApiSecurityConfig config = ApiSecurityConfig.builder()
         .route(Route.builder("GET /x").auth(AuthMode.MTLS).build()).build();
     assertThatThrownBy(() -> ApiSecurity.of(config)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("mtls");
+        .hasMessageContaining("mtls.trust-anchors");
   }
 }

@@ -58,6 +58,24 @@ public abstract class AdapterConformanceKit {
   private static final TestPki.Issued CLIENT =
       TestPki.spec("conformance-client").organization("Acme").clientAuth().issuedBy(CLIENT_CA);
 
+  private static final java.time.Clock CLOCK = java.time.Clock.systemUTC();
+  private static final io.apisec.testing.TestIssuer ISSUER = io.apisec.testing.TestIssuer.start(CLOCK);
+  private static final io.apisec.testing.TestKey KEY = io.apisec.testing.TestKey.rsa("conformance-1");
+  private static final java.nio.file.Path CLIENT_CA_PEM;
+  private static final String ITEM_SCHEMA = "{\"type\":\"object\",\"required\":[\"sku\"],"
+      + "\"properties\":{\"sku\":{\"type\":\"string\"},\"quantity\":{\"type\":\"integer\",\"minimum\":1}}}";
+  /** The capacity of the {@code limited} route's policy, per minute. */
+  protected static final int LIMIT = 3;
+
+  static {
+    ISSUER.publish(KEY);
+    try {
+      CLIENT_CA_PEM = TestPki.writePem(java.nio.file.Files.createTempFile("conformance-client-ca", ".pem"), CLIENT_CA.certificate());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** A running server under test. */
   public record RunningServer(int port, AutoCloseable stopper) {}
 
@@ -95,6 +113,20 @@ public abstract class AdapterConformanceKit {
         .route(Route.builder("POST /upload").name("upload").auth(AuthMode.NONE).maxBody(UPLOAD_LIMIT).build())
         .route(Route.builder("POST /notes").name("notes").auth(AuthMode.NONE).build())
         .route(Route.builder("GET /slow").name("slow").auth(AuthMode.NONE).build())
+        .jwt(io.apisec.config.JwtConfig.builder().issuer(io.apisec.config.JwtConfig.Issuer.builder(ISSUER.issuer())
+            .jwksUri(ISSUER.jwksUri()).algorithms("RS256").audiences("conformance")
+            // refetch at once on an unknown key, so the slow-fetch case need not wait out the default interval
+            .refresh(new io.apisec.config.JwtConfig.Refresh(Duration.ofMillis(10), Duration.ofHours(1), Duration.ofHours(6),
+                Duration.ofSeconds(20), Duration.ofMillis(10)))
+            .build()).build())
+        .mtls(io.apisec.config.MtlsSettings.builder().trustAnchors(CLIENT_CA_PEM).build())
+        .rateLimit(io.apisec.ratelimit.RateLimitPolicy.builder("tight").limit(LIMIT, Duration.ofMinutes(1)).key("ip").build())
+        .route(Route.builder("GET /orders/**").name("orders").auth(AuthMode.JWT).scopes("orders:read").build())
+        .route(Route.builder("GET /partner/**").name("partner").auth(AuthMode.MTLS).build())
+        .route(Route.builder("GET /partner-spiffe").name("partner-spiffe").auth(AuthMode.MTLS)
+            .allowCertificate("spiffe://partners.example/*").build())
+        .route(Route.builder("POST /items").name("items").auth(AuthMode.NONE).schema(ITEM_SCHEMA).strictSchema(true).build())
+        .route(Route.builder("GET /limited").name("limited").auth(AuthMode.NONE).rateLimits("tight").build())
         .build();
   }
 
@@ -481,6 +513,151 @@ public abstract class AdapterConformanceKit {
       assertThat(connection.read().header(EchoApplication.PATH)).isEqualTo("/public/after");
     }
     assertThat(app.calls()).isEqualTo(callsBefore + 1);
+  }
+
+  // ---- the stages, for real
+
+  private String token(String scope) {
+    return ISSUER.token(KEY).claim("aud", "conformance").claim("sub", "alice").claim("scope", scope)
+        .expiresIn(Duration.ofMinutes(5)).sign();
+  }
+
+  @Test
+  void validTokenReachesTheApplicationWithItsSubject() throws Exception {
+    RawHttps.Response response = get("/orders/7", "Authorization", "Bearer " + token("orders:read"));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.header(EchoApplication.PRINCIPAL)).isEqualTo("alice");
+  }
+
+  @Test
+  void missingTokenIs401WithABareBearerChallenge() throws Exception {
+    RawHttps.Response response = get("/orders/7");
+
+    assertProblem(response, 401, "token-required");
+    assertThat(response.header("www-authenticate")).isEqualTo("Bearer realm=\"api\"");
+  }
+
+  @Test
+  void expiredOrForgedTokenIs401InvalidTokenWithoutEchoingIt() throws Exception {
+    String expired = ISSUER.token(KEY).claim("aud", "conformance").claim("scope", "orders:read")
+        .expiresIn(Duration.ofMinutes(-10)).sign();
+    RawHttps.Response response = get("/orders/7", "Authorization", "Bearer " + expired);
+    assertProblem(response, 401, "invalid-token");
+    assertThat(response.header("www-authenticate")).startsWith("Bearer realm=\"api\", error=\"invalid_token\"");
+    assertThat(response.bodyText()).doesNotContain(expired.substring(expired.lastIndexOf('.') + 1));
+
+    String forged = token("orders:read");
+    forged = forged.substring(0, forged.lastIndexOf('.') + 1) + "AAAA" + forged.substring(forged.lastIndexOf('.') + 5);
+    assertProblem(get("/orders/7", "Authorization", "Bearer " + forged), 401, "invalid-token");
+  }
+
+  @Test
+  void tokenWithoutTheScopeIs403InsufficientScope() throws Exception {
+    RawHttps.Response response = get("/orders/7", "Authorization", "Bearer " + token("profile"));
+
+    assertProblem(response, 403, "insufficient-scope");
+    assertThat(response.header("www-authenticate")).contains("error=\"insufficient_scope\"").contains("scope=\"orders:read\"");
+  }
+
+  @Test
+  void clientCertificateIdentityReachesTheApplication() throws Exception {
+    RawHttps.Response response = get("/partner/catalog");
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.header(EchoApplication.PRINCIPAL)).contains("CN=conformance-client");
+  }
+
+  @Test
+  void mtlsRouteWithoutAClientCertificateIs401() throws Exception {
+    HttpClient anonymous = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .sslContext(TestPki.clientContext(null, SERVER_CA.certificate())).connectTimeout(Duration.ofSeconds(5)).build();
+    int before = app.calls();
+    RawHttps.Response response = toRaw(anonymous.send(request("/partner/catalog").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray()));
+
+    assertProblem(response, 401, "certificate-required");
+    assertThat(app.calls()).isEqualTo(before);
+  }
+
+  @Test
+  void certificateOutsideTheRoutesAllowListIs403() throws Exception {
+    assertProblem(get("/partner-spiffe"), 403, "certificate-refused");
+  }
+
+  @Test
+  void schemaViolationsAre400WithTheirPointers() throws Exception {
+    int before = app.calls();
+    HttpRequest request = request("/items").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":5,\"quantity\":0,\"admin\":true}")).build();
+    RawHttps.Response response = toRaw(client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+
+    JsonNode problem = assertProblem(response, 400, "invalid-payload");
+    List<String> pointers = new ArrayList<>();
+    problem.get("errors").forEach(error -> pointers.add(error.get("pointer").asText()));
+    assertThat(pointers).contains("/sku", "/quantity", "/admin");
+    assertThat(app.calls()).isEqualTo(before);
+
+    HttpRequest valid = request("/items").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"sku\":\"a-1\",\"quantity\":2}")).build();
+    RawHttps.Response allowed = toRaw(client.send(valid, HttpResponse.BodyHandlers.ofByteArray()));
+    assertThat(allowed.status()).isEqualTo(200);
+    assertThat(allowed.bodyText()).isEqualTo("{\"sku\":\"a-1\",\"quantity\":2}");
+  }
+
+  @Test
+  void wrongContentTypeIs415() throws Exception {
+    HttpRequest request = request("/items").header("Content-Type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("sku=a")).build();
+    RawHttps.Response response = toRaw(client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+
+    assertProblem(response, 415, "unsupported-media-type");
+    assertThat(response.header("accept-post")).contains("application/json");
+  }
+
+  @Test
+  void rateLimitHeadersCountDownAndTheLimitIs429WithRetryAfter() throws Exception {
+    List<RawHttps.Response> responses = new ArrayList<>();
+    for (int i = 0; i < LIMIT; i++) {
+      responses.add(get("/limited"));
+    }
+    for (RawHttps.Response r : responses) {
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("ratelimit-policy")).contains("\"tight\"").contains("q=" + LIMIT);
+    }
+    assertThat(responses.get(0).header("ratelimit")).contains("r=" + (LIMIT - 1));
+    assertThat(responses.get(LIMIT - 1).header("ratelimit")).contains("r=0");
+    int before = app.calls();
+    RawHttps.Response refused = get("/limited");
+    assertProblem(refused, 429, "rate-limited");
+    assertThat(Integer.parseInt(refused.header("retry-after"))).isPositive();
+    assertThat(app.calls()).isEqualTo(before);
+  }
+
+  @Test
+  void aSlowKeyFetchHoldsOnlyItsOwnRequest() throws Exception {
+    io.apisec.testing.TestKey rotated = io.apisec.testing.TestKey.rsa("conformance-rotated-" + getClass().getSimpleName());
+    ISSUER.publish(KEY, rotated).mode(io.apisec.testing.TestIssuer.Mode.STALL);
+    try {
+      String token = ISSUER.token(rotated).claim("aud", "conformance").claim("sub", "bob").claim("scope", "orders:read")
+          .expiresIn(Duration.ofMinutes(5)).sign();
+      int fetches = ISSUER.jwksFetches();
+      CompletableFuture<HttpResponse<byte[]>> held = client.sendAsync(
+          request("/orders/1").header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+      awaitCondition(() -> ISSUER.jwksFetches() > fetches, "the unknown key started a JWKS fetch");
+      for (int i = 0; i < 10; i++) {
+        assertThat(get("/public/meanwhile-" + i).status()).isEqualTo(200);
+      }
+      assertThat(held).isNotDone();
+      ISSUER.mode(io.apisec.testing.TestIssuer.Mode.SERVE);
+      ISSUER.releaseStalled();
+      HttpResponse<byte[]> released = held.get(20, TimeUnit.SECONDS);
+      assertThat(released.statusCode()).isEqualTo(200);
+      assertThat(released.headers().firstValue(EchoApplication.PRINCIPAL)).hasValue("bob");
+    } finally {
+      ISSUER.mode(io.apisec.testing.TestIssuer.Mode.SERVE);
+      ISSUER.releaseStalled();
+    }
   }
 
   // ---- helpers for subclasses and cases

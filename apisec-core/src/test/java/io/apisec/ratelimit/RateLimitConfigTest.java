@@ -108,6 +108,16 @@ class RateLimitConfigTest {
   }
 
   @Test
+  void failingOpenIsRiskyAndMustBeAcceptedExplicitly() {
+    StoreSettings open = new StoreSettings("redis", java.util.Map.of("uri", "redis://127.0.0.1:6379", "on-failure", "open"));
+    assertThatThrownBy(() -> ApiSecurityConfig.builder().rateLimitStore(open).build())
+        .isInstanceOf(ConfigException.class).hasMessageContaining("store.on-failure")
+        .hasMessageContaining("allow-risky: [rate-limit-fail-open]");
+    assertThat(ApiSecurityConfig.builder().rateLimitStore(open).allowRisky("rate-limit-fail-open").build()
+        .rateLimitStore().settings()).containsEntry("on-failure", "open");
+  }
+
+  @Test
   void aStoreTypeWithoutProviderOrAnUnknownMemorySettingIsRefused() {
     assertThatThrownBy(() -> parse("""
         store: { type: cassandra }

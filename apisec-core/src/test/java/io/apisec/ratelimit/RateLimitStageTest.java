@@ -82,6 +82,12 @@ class RateLimitStageTest {
   }
 
   @Test
+  void theInMemoryStoreReportsNoHealthComponent() {
+    build(perIp(RateLimitPolicy.HeaderStyle.DRAFT));
+    assertThat(security.health().components()).noneMatch(c -> c.name().startsWith("rate-limit"));
+  }
+
+  @Test
   void legacyHeadersStateLimitRemainingAndSecondsToReset() {
     build(perIp(RateLimitPolicy.HeaderStyle.LEGACY));
     Decision first = get("198.51.100.7");

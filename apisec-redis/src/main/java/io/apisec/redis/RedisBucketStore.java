@@ -2,6 +2,7 @@ package io.apisec.redis;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.apisec.Health;
 import io.apisec.ratelimit.Admission;
 import io.apisec.ratelimit.BucketStore;
 import io.apisec.ratelimit.RateLimitPolicy;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -86,6 +88,7 @@ public final class RedisBucketStore implements BucketStore {
   private volatile AsyncProxyManager<String> manager;
   private volatile boolean degraded = true;
   private volatile int liveNodes = 1;
+  private volatile String lastError = "not connected yet";
 
   private RedisBucketStore(RedisSettings settings, Clock clock) {
     this.settings = settings;
@@ -104,7 +107,7 @@ public final class RedisBucketStore implements BucketStore {
     this.local = BucketStore.inMemory(clock, settings.localMaxEntries());
     this.proxies = Caffeine.newBuilder().maximumSize(settings.localMaxEntries())
         .expireAfterAccess(Duration.ofMinutes(5)).executor(Runnable::run).build();
-    this.connection = new RedisConnection(settings, this::connected);
+    this.connection = new RedisConnection(settings, this::connected, this::degrade);
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "apisec-redis-heartbeat");
       t.setDaemon(true);
@@ -156,15 +159,26 @@ public final class RedisBucketStore implements BucketStore {
                     + liveNodes + "}");
               }
             } else if (failure != null) {
-              degrade();
+              degrade(failure);
             }
           });
     } catch (RuntimeException e) {
-      degrade();
+      degrade(e);
     }
   }
 
-  private void degrade() {
+  private void degrade(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause instanceof java.util.concurrent.CompletionException) {
+      cause = cause.getCause();
+    }
+    // the class only: a client's message may name the server URI
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    lastError = cause instanceof java.util.concurrent.TimeoutException ? "timed out after " + settings.timeout().toMillis() + " ms"
+        : cause.getClass().getSimpleName() + (root == cause ? "" : " (" + root.getClass().getSimpleName() + ")");
     if (!degraded) {
       degraded = true;
       AUDIT.log(System.Logger.Level.WARNING, "{\"event\":\"rate-limit-store-degraded\",\"store\":\"redis\",\"on-failure\":\""
@@ -188,7 +202,7 @@ public final class RedisBucketStore implements BucketStore {
       if (failure == null) {
         return CompletableFuture.completedFuture(admission(p));
       }
-      degrade();
+      degrade(failure);
       return fallback(key, policy, tokens);
     }).thenCompose(s -> s);
   }
@@ -264,6 +278,22 @@ public final class RedisBucketStore implements BucketStore {
     byte[] digest = sha.digest(key.getBytes(StandardCharsets.UTF_8));
     String hash = Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 15));
     return settings.keyPrefix() + ":rl:{" + policy.name() + ':' + hash + '}';
+  }
+
+  /**
+   * {@code rate-limit-store:redis}: up while Redis answers; while it does not, down when failing
+   * closed and degraded when failing open or falling back to local buckets.
+   */
+  @Override
+  public Optional<Health.Component> health() {
+    boolean down = degraded;
+    Health.Status status = !down ? Health.Status.UP
+        : settings.onFailure() == RedisSettings.OnFailure.CLOSED ? Health.Status.DOWN : Health.Status.DEGRADED;
+    return Optional.of(new Health.Component("rate-limit-store:redis", status,
+        down ? "unreachable, failing " + settings.onFailure().name().toLowerCase(java.util.Locale.ROOT) : "connected",
+        Optional.empty(), down ? lastError : "",
+        Map.of("live-nodes", (long) liveNodes, "unenforced-admissions", unenforced.get(),
+            "local-decisions", localDecisions.get())));
   }
 
   /** Whether Redis is currently bypassed and decisions follow the failure behaviour. */

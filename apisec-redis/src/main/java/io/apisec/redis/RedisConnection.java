@@ -5,6 +5,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -41,13 +42,16 @@ final class RedisConnection implements AutoCloseable {
   private final ClientResources resources;
   private final AbstractRedisClient client;
   private final Consumer<StatefulConnection<String, byte[]>> onConnected;
+  private final Consumer<Throwable> onFailure;
   private final AtomicBoolean connecting = new AtomicBoolean();
   private volatile StatefulConnection<String, byte[]> connection;
   private volatile boolean closed;
 
-  RedisConnection(RedisSettings settings, Consumer<StatefulConnection<String, byte[]>> onConnected) {
+  RedisConnection(RedisSettings settings, Consumer<StatefulConnection<String, byte[]>> onConnected,
+      Consumer<Throwable> onFailure) {
     this.settings = settings;
     this.onConnected = onConnected;
+    this.onFailure = onFailure;
     Duration timeout = settings.timeout();
     Duration connectTimeout = timeout.multipliedBy(5).compareTo(Duration.ofMillis(500)) < 0
         ? Duration.ofMillis(500) : timeout.multipliedBy(5);
@@ -58,6 +62,8 @@ final class RedisConnection implements AutoCloseable {
         .reconnectDelay(Delay.constant(settings.heartbeat()))
         .build();
     SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build();
+    SslOptions ssl = settings.tlsCaFile() == null ? SslOptions.create()
+        : SslOptions.builder().jdkSslProvider().trustManager(new java.io.File(settings.tlsCaFile())).build();
     List<RedisURI> uris = settings.uris().stream().map(u -> {
       RedisURI uri = RedisURI.create(u);
       uri.setTimeout(timeout);
@@ -69,6 +75,7 @@ final class RedisConnection implements AutoCloseable {
           .autoReconnect(true)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .socketOptions(socket)
+          .sslOptions(ssl)
           .timeoutOptions(TimeoutOptions.enabled(timeout))
           .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
               .enableAllAdaptiveRefreshTriggers()
@@ -82,6 +89,7 @@ final class RedisConnection implements AutoCloseable {
           .autoReconnect(true)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .socketOptions(socket)
+          .sslOptions(ssl)
           .timeoutOptions(TimeoutOptions.enabled(timeout))
           .build());
       this.client = standalone;
@@ -112,6 +120,7 @@ final class RedisConnection implements AutoCloseable {
     future.whenComplete((c, failure) -> {
       if (failure != null) {
         LOG.log(System.Logger.Level.DEBUG, "cannot connect to Redis " + settings + ": " + failure, failure);
+        onFailure.accept(failure);
       }
       if (failure == null) {
         if (closed) {

@@ -48,6 +48,7 @@ public final class RedisSettings {
   private final Duration heartbeat;
   private final String keyPrefix;
   private final long localMaxEntries;
+  private final String tlsCaFile;
 
   private RedisSettings(Builder b) {
     this.uris = List.copyOf(b.uris);
@@ -60,6 +61,7 @@ public final class RedisSettings {
     this.heartbeat = b.heartbeat;
     this.keyPrefix = b.keyPrefix;
     this.localMaxEntries = b.localMaxEntries;
+    this.tlsCaFile = b.tlsCaFile;
   }
 
   /** Settings for a standalone Redis at {@code uri}. */
@@ -112,8 +114,10 @@ public final class RedisSettings {
         case "heartbeat" -> b.heartbeat(duration(key, value));
         case "key-prefix" -> b.keyPrefix(text(key, value));
         case "local-max-entries" -> b.localMaxEntries(number(key, value));
+        case "tls-ca-file" -> b.tlsCaFile(text(key, value));
         default -> throw new IllegalArgumentException(key + ": unknown setting for the redis store; known: uri, cluster, "
-            + "timeout, on-failure, optimization, delay-tokens, delay-timeout, heartbeat, key-prefix, local-max-entries");
+            + "timeout, on-failure, optimization, delay-tokens, delay-timeout, heartbeat, key-prefix, local-max-entries, "
+            + "tls-ca-file");
       }
     }
     return b.build();
@@ -202,6 +206,14 @@ public final class RedisSettings {
     return localMaxEntries;
   }
 
+  /**
+   * PEM certificates of the authorities that sign the server's certificate ({@code rediss://}),
+   * or null to use the JVM's trust store. The server's name is always verified.
+   */
+  public String tlsCaFile() {
+    return tlsCaFile;
+  }
+
   @Override
   public String toString() {
     List<String> shown = uris.stream().map(RedisSettings::redact).toList();
@@ -228,6 +240,7 @@ public final class RedisSettings {
     private Duration heartbeat = Duration.ofSeconds(1);
     private String keyPrefix = "apisec";
     private long localMaxEntries = 100_000;
+    private String tlsCaFile;
 
     private Builder(List<String> uris, boolean cluster) {
       if (uris.isEmpty()) {
@@ -293,6 +306,14 @@ public final class RedisSettings {
         throw new IllegalArgumentException("store.local-max-entries must be positive: " + max);
       }
       this.localMaxEntries = max;
+      return this;
+    }
+
+    public Builder tlsCaFile(String pemFile) {
+      if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(pemFile))) {
+        throw new IllegalArgumentException("store.tls-ca-file: cannot read '" + pemFile + "'");
+      }
+      this.tlsCaFile = pemFile;
       return this;
     }
 

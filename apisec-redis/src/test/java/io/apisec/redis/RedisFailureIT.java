@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.apisec.ApiSecurity;
 import io.apisec.AuthMode;
 import io.apisec.Decision;
+import io.apisec.Health;
 import io.apisec.RequestView;
 import io.apisec.Route;
 import io.apisec.config.ApiSecurityConfig;
@@ -115,8 +116,14 @@ class RedisFailureIT {
       RedisStores.await("load before the kill", Duration.ofSeconds(10), () -> load.outcomes.size() >= 50);
       redis.kill();
       RedisStores.await("503s during the outage", Duration.ofSeconds(10), () -> load.count(o -> o.status() == 503) >= 50);
+      Health.Component down = security.health().component("rate-limit-store:redis").orElseThrow();
+      assertThat(down.status()).isEqualTo(Health.Status.DOWN);
+      assertThat(down.lastError()).isNotEmpty().doesNotContain("127.0.0.1");
+      assertThat(security.health().ready()).isFalse();
       redis.restart();
       RedisStores.await("recovery", Duration.ofSeconds(15), () -> !store.degraded());
+      assertThat(security.health().ready()).isTrue();
+      assertThat(security.health().component("rate-limit-store:redis").orElseThrow().status()).isEqualTo(Health.Status.UP);
       int seen = load.outcomes.size();
       RedisStores.await("enforced decisions again", Duration.ofSeconds(10),
           () -> load.outcomes.stream().skip(seen).filter(o -> o.status() == 200 && o.rateLimitHeaders()).count() >= 20);
@@ -170,6 +177,10 @@ class RedisFailureIT {
     assertThat(local.stream().filter(o -> o.status() == 200).count()).isEqualTo(5);
     assertThat(local.subList(5, 8)).allMatch(o -> o.status() == 429 && o.retryAfter() != null);
     assertThat(nodeA.localDecisions()).isGreaterThanOrEqualTo(8);
+    Health.Component degraded = gatewayA.health().component("rate-limit-store:redis").orElseThrow();
+    assertThat(degraded.status()).isEqualTo(Health.Status.DEGRADED);
+    assertThat(degraded.counters()).containsEntry("live-nodes", 2L);
+    assertThat(gatewayA.health().ready()).isTrue();
     assertNoneHung(local);
 
     redis.restart();

@@ -29,6 +29,24 @@ public final class RedisServerProcess implements AutoCloseable {
     this.extraArgs = List.copyOf(extraArgs);
   }
 
+  /**
+   * Starts a server that speaks only TLS on its port, presenting {@code certificateFile} and
+   * {@code keyFile} (PEM), without asking for client certificates.
+   */
+  public static RedisServerProcess startTls(java.nio.file.Path certificateFile, java.nio.file.Path keyFile,
+      java.nio.file.Path caFile) {
+    try {
+      int port = freePort();
+      RedisServerProcess server = new RedisServerProcess(port, Files.createTempDirectory("apisec-redis"), List.of(
+          "--tls-port", Integer.toString(port), "--port", "0", "--tls-cert-file", certificateFile.toString(),
+          "--tls-key-file", keyFile.toString(), "--tls-ca-cert-file", caFile.toString(), "--tls-auth-clients", "no"));
+      server.launch();
+      return server;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start redis-server", e);
+    }
+  }
+
   /** Starts a standalone server on a free port. */
   public static RedisServerProcess start(String... extraArgs) {
     try {
@@ -85,7 +103,8 @@ public final class RedisServerProcess implements AutoCloseable {
       if (!process.isAlive()) {
         throw new IllegalStateException("redis-server exited: " + log());
       }
-      if (ping()) {
+      // the log, not PING, so that a TLS-only server is awaited the same way
+      if (log().contains("Ready to accept connections")) {
         return;
       }
       Thread.onSpinWait();

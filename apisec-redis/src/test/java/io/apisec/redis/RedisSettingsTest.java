@@ -77,5 +77,16 @@ class RedisSettingsTest {
           on-failure: sometimes
         """, null)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("store.on-failure").hasMessageContaining("line 4");
+    assertThatThrownBy(() -> ConfigLoader.parseYaml("""
+        store:
+          type: redis
+          uri: redis://127.0.0.1:6379
+          on-failure: open
+        """, null)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("store.on-failure").hasMessageContaining("line 4").hasMessageContaining("rate-limit-fail-open");
+    assertThat(ConfigLoader.parseYaml("""
+        store: { type: redis, uri: "redis://127.0.0.1:6379", on-failure: open }
+        allow-risky: [ rate-limit-fail-open ]
+        """, null).rateLimitStore().settings()).containsEntry("on-failure", "open");
   }
 }

@@ -31,7 +31,7 @@ final class AdminEndpoints {
       case "/metrics":
         request.response()
             .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-            .end(gateway.metrics().scrape() + gauges());
+            .end(gateway.metrics().scrape() + gauges() + PipelineHealth.metrics(gateway.current().security));
         break;
       default:
         json(request, 404, Map.of("status", 404, "detail", "Not found: try /healthz, /readyz or /metrics"));

@@ -2,7 +2,6 @@ package io.apisec.standalone;
 
 import io.apisec.CertificateIdentity;
 import io.apisec.Claims;
-import io.apisec.Decision;
 import io.apisec.Identity;
 import io.apisec.internal.Json;
 import io.apisec.internal.TrustedProxies;
@@ -43,13 +42,19 @@ final class Forwarding {
   }
 
   /**
-   * Prepares the headers of an allowed request in place, before the proxy copies them.
+   * Prepares the headers of an allowed request in place, before the proxy copies them (the
+   * adapter has already put the pipeline's upstream headers, such as the request id, on it).
    *
    * @param webSocket whether this is a WebSocket upgrade, whose Upgrade and Connection headers stay
    */
-  void prepareRequest(HttpServerRequest request, Decision.Allow allow, boolean webSocket) {
+  void prepareRequest(HttpServerRequest request, Identity identity, boolean webSocket) {
     MultiMap headers = request.headers();
+    String transferEncoding = headers.get("transfer-encoding");
     removeHopByHop(headers, webSocket);
+    if (transferEncoding != null && !webSocket) {
+      // the proxy frames the upstream request from it (and does not copy it): chunked stays chunked
+      headers.set("transfer-encoding", transferEncoding);
+    }
     for (String name : stripped) {
       headers.remove(name);
     }
@@ -76,8 +81,7 @@ final class Forwarding {
     String priorForwarded = trusted ? String.join(", ", headers.getAll("forwarded")) : "";
     headers.set("Forwarded", priorForwarded.isEmpty() ? element : priorForwarded + ", " + element);
 
-    allow.upstreamHeaders().forEach(headers::set);
-    identity(allow.identity()).forEach(headers::set);
+    identity(identity).forEach(headers::set);
   }
 
   /** Removes hop-by-hop and version-banner headers from an upstream answer. */

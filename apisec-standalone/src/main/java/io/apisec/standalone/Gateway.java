@@ -1,9 +1,9 @@
 package io.apisec.standalone;
 
 import io.apisec.ApiSecurity;
-import io.apisec.Decision;
+import io.apisec.Identity;
 import io.apisec.JsonLinesAuditLog;
-import io.apisec.RequestView;
+import io.apisec.vertx.ApiSecurityHandler;
 import io.apisec.config.ConfigException;
 import io.apisec.config.ConfigLoader;
 import io.vertx.core.Context;
@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,12 +59,16 @@ final class Gateway implements AutoCloseable {
   private volatile String fingerprint = "";
   private long watchTimer = -1;
 
-  private Gateway(Vertx vertx, Path configFile, Generation first, Metrics metrics) {
+  private Gateway(Vertx vertx, Path configFile, ApiSecurity security, GatewayConfig config, TlsMaterial tls, Metrics metrics) {
     this.vertx = vertx;
     this.configFile = configFile;
-    this.current = first;
     this.metrics = metrics;
     this.engine = TlsMaterial.engine();
+    this.current = generation(security, config, tls);
+  }
+
+  private Generation generation(ApiSecurity security, GatewayConfig config, TlsMaterial tls) {
+    return new Generation(vertx, security, config, tls, metrics, this::allowed);
   }
 
   /** Loads {@code file} and starts serving it; throws ConfigException or IllegalArgumentException when it is bad. */
@@ -73,7 +76,7 @@ final class Gateway implements AutoCloseable {
     Metrics metrics = new Metrics();
     Loaded loaded = load(file, metrics);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops()));
-    Gateway gateway = new Gateway(vertx, file, new Generation(vertx, loaded.security, loaded.config, loaded.tls, metrics), metrics);
+    Gateway gateway = new Gateway(vertx, file, loaded.security, loaded.config, loaded.tls, metrics);
     gateway.fingerprint = fingerprint(file, loaded.config);
     gateway.listen();
     return gateway;
@@ -83,7 +86,7 @@ final class Gateway implements AutoCloseable {
   static Gateway start(ApiSecurity security, GatewayConfig config, Metrics metrics) {
     TlsMaterial tls = config.https() == null ? null : TlsMaterial.load(config.https());
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops()));
-    Gateway gateway = new Gateway(vertx, null, new Generation(vertx, security, config, tls, metrics), metrics);
+    Gateway gateway = new Gateway(vertx, null, security, config, tls, metrics);
     gateway.listen();
     return gateway;
   }
@@ -301,20 +304,8 @@ final class Gateway implements AutoCloseable {
   }
 
   private void invalidRequest(HttpServerRequest request) {
-    // Vert.x could not parse the request line or headers: answer in the core's shape, then close
-    String slug = request.decoderResult().cause() instanceof io.netty.handler.codec.TooLongFrameException
-        ? "headers-too-large" : "bad-request";
-    int status = slug.equals("headers-too-large") ? 431 : 400;
-    byte[] body = GatewayProblem.json(status, slug,
-        status == 431 ? "Request header fields too large" : "Bad request",
-        status == 431 ? "The request line or header block exceeds the limit" : "The request could not be parsed", "");
-    request.response().setStatusCode(status)
-        .putHeader("content-type", GatewayProblem.MEDIA_TYPE)
-        .putHeader("cache-control", "no-store")
-        .putHeader("x-content-type-options", "nosniff")
-        .putHeader("connection", "close")
-        .end(Buffer.buffer(body))
-        .onComplete(v -> request.connection().close());
+    // the codec could not parse it: the adapter answers with the core's problem document
+    current.invalidRequestHandler.handle(request);
   }
 
   // ---- requests
@@ -339,38 +330,13 @@ final class Gateway implements AutoCloseable {
     if (draining && request.version() != HttpVersion.HTTP_2) {
       response.putHeader("connection", "close");
     }
-    Context context = vertx.getOrCreateContext();
-    RequestView view;
-    try {
-      view = RequestViews.of(request, context);
-    } catch (RuntimeException e) {
-      sendProblem(request, 400, "bad-request", "Bad request", "The request could not be read");
-      return;
-    }
-    CompletionStage<Decision> decision = g.security.evaluate(view);
-    decision.whenComplete((d, failure) -> {
-      if (Vertx.currentContext() == context) {
-        decided(g, request, view, d);
-      } else {
-        context.runOnContext(v -> decided(g, request, view, d));
-      }
-    });
+    // the project's own Vert.x adapter runs the pipeline, answers denials, and hands on the rest
+    g.handler.handle(request);
   }
 
-  private void decided(Generation g, HttpServerRequest request, RequestView view, Decision decision) {
-    HttpServerResponse response = request.response();
-    if (response.closed() || response.ended()) {
-      return;
-    }
-    if (decision == null) { // evaluate never fails; guard anyway, closed
-      sendProblem(request, 503, "unavailable", "Security check temporarily unavailable", "The check could not complete");
-      return;
-    }
-    if (decision instanceof Decision.Deny) {
-      deny(request, view, (Decision.Deny) decision);
-      return;
-    }
-    Decision.Allow allow = (Decision.Allow) decision;
+  /** What the adapter hands on: an allowed request, its body (if a stage read it) replayed. */
+  void allowed(Generation g, HttpServerRequest request) {
+    Identity identity = ApiSecurityHandler.identity(request).orElse(Identity.ANONYMOUS);
     boolean webSocket = isWebSocketUpgrade(request);
     if (webSocket) {
       Connection state = connections.get(request.connection());
@@ -378,45 +344,15 @@ final class Gateway implements AutoCloseable {
         state.upgraded = true;
       }
     }
-    g.forwarding.prepareRequest(request, allow, webSocket);
-    Generation.Forward forward = new Generation.Forward(
-        allow.responseHeaders(), view.bufferedBody().orElse(null), allow.requestId(), System.nanoTime());
-    g.proxy(request, forward, webSocket);
+    g.forwarding.prepareRequest(request, identity, webSocket);
+    String requestId = request.getHeader("x-request-id");
+    g.proxy(request, new Generation.Forward(requestId == null ? "" : requestId, System.nanoTime()), webSocket);
   }
 
   private static boolean isWebSocketUpgrade(HttpServerRequest request) {
     String upgrade = request.getHeader("upgrade");
     return request.version() != HttpVersion.HTTP_2 && upgrade != null && upgrade.equalsIgnoreCase("websocket")
         && request.method().name().equals("GET");
-  }
-
-  private void deny(HttpServerRequest request, RequestView view, Decision.Deny deny) {
-    HttpServerResponse response = request.response();
-    response.setStatusCode(deny.status());
-    deny.responseHeaders().forEach((name, value) -> response.headers().add(name, value));
-    response.putHeader("content-type", deny.contentType());
-    // an unread body on HTTP/1.x would be read as the next request: close instead of draining it
-    boolean unreadBody = !request.isEnded() && view.bufferedBody().isEmpty() && request.version() != HttpVersion.HTTP_2;
-    if (unreadBody) {
-      response.putHeader("connection", "close");
-    }
-    response.end(Buffer.buffer(deny.body())).onComplete(v -> {
-      if (unreadBody) {
-        request.connection().close();
-      }
-    });
-  }
-
-  private void sendProblem(HttpServerRequest request, int status, String slug, String title, String detail) {
-    HttpServerResponse response = request.response();
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    response.setStatusCode(status)
-        .putHeader("content-type", GatewayProblem.MEDIA_TYPE)
-        .putHeader("cache-control", "no-store")
-        .putHeader("x-content-type-options", "nosniff")
-        .end(Buffer.buffer(GatewayProblem.json(status, slug, title, detail, "")));
   }
 
   // ---- reload
@@ -458,7 +394,7 @@ final class Gateway implements AutoCloseable {
         }
         tlsSwitch.update(loaded.tls()); // the next handshake presents the new certificate
       }
-      current = new Generation(vertx, loaded.security(), next, loaded.tls(), metrics);
+      current = generation(loaded.security(), next, loaded.tls());
       fingerprint = fingerprint(configFile, next);
       old.retire();
       metrics.reload("applied");

@@ -1,15 +1,17 @@
 package io.apisec.standalone;
 
 import io.apisec.ApiSecurity;
-import io.apisec.Headers;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.vertx.ApiSecurityHandler;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * One loaded configuration in service: its {@link ApiSecurity}, the upstream client and proxy, and
@@ -40,15 +43,24 @@ final class Generation {
   private final HttpClient client;
   private final HttpProxy proxy;
   private final Metrics metrics;
-  private final Map<HttpServerRequest, Forward> pending = new ConcurrentHashMap<>();
+  // keyed by the response, which the adapter's wrapper of an allowed request shares with the original
+  private final Map<HttpServerResponse, Forward> pending = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean retired;
   private final AtomicInteger closed = new AtomicInteger();
 
-  /** What one allowed request carries from the decision to the proxy's interceptor. */
-  record Forward(Headers responseHeaders, byte[] body, String requestId, long startNanos) {}
+  /** The adapter's handler: runs the pipeline, answers denials, hands allowed requests on. */
+  final Handler<HttpServerRequest> handler;
+  /** Answers requests the HTTP codec could not parse, in the core's shape. */
+  final Handler<HttpServerRequest> invalidRequestHandler;
 
-  Generation(Vertx vertx, ApiSecurity security, GatewayConfig config, TlsMaterial tls, Metrics metrics) {
+  /** What one allowed request carries to the proxy's interceptor. */
+  record Forward(String requestId, long startNanos) {}
+
+  Generation(Vertx vertx, ApiSecurity security, GatewayConfig config, TlsMaterial tls, Metrics metrics,
+      BiConsumer<Generation, HttpServerRequest> allowed) {
+    this.handler = ApiSecurityHandler.wrap(security, request -> allowed.accept(this, request));
+    this.invalidRequestHandler = ApiSecurityHandler.invalidRequestHandler(security);
     this.security = security;
     this.config = config;
     this.tls = tls;
@@ -88,7 +100,7 @@ final class Generation {
 
   /** Counts a request out, once its response has ended or its connection closed. */
   void exit(HttpServerRequest request) {
-    pending.remove(request);
+    pending.remove(request.response());
     if (inFlight.decrementAndGet() == 0 && retired) {
       close();
     }
@@ -112,7 +124,7 @@ final class Generation {
   /** Passes an allowed, prepared request to the upstream (the request is paused). */
   void proxy(HttpServerRequest request, Forward forward, boolean webSocket) {
     if (!webSocket) {
-      pending.put(request, forward);
+      pending.put(request.response(), forward);
     }
     proxy.handle(request);
   }
@@ -126,15 +138,11 @@ final class Generation {
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-      Forward forward = pending.remove(context.request().proxiedRequest());
+      Forward forward = pending.remove(context.request().proxiedRequest().response());
       if (forward == null) {
-        forward = new Forward(Headers.empty(), null, "", System.nanoTime());
+        forward = new Forward("", System.nanoTime());
       }
       context.set(FORWARD, forward);
-      if (forward.body() != null) {
-        // a stage read the body to check it: send what it checked, not a second read
-        context.request().setBody(Body.body(Buffer.buffer(forward.body())));
-      }
       if (!pathPrefix.isEmpty()) {
         context.request().setURI(pathPrefix + context.request().getURI());
       }
@@ -164,14 +172,12 @@ final class Generation {
 
     @Override
     public Future<Void> handleProxyResponse(ProxyContext context) {
-      Forward forward = context.get(FORWARD, Forward.class);
       MultiMap headers = context.response().headers();
       Forwarding.prepareResponse(headers);
-      if (forward != null) {
-        for (String name : forward.responseHeaders().names()) {
-          headers.remove(name);
-        }
-        forward.responseHeaders().forEach(headers::add);
+      // the adapter already set the pipeline's headers (security, rate limit, request id) on the
+      // response: they win over the upstream's of the same name
+      for (String name : context.request().proxiedRequest().response().headers().names()) {
+        headers.remove(name);
       }
       return context.sendResponse();
     }
