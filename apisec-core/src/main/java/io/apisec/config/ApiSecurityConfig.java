@@ -231,14 +231,13 @@ public final class ApiSecurityConfig {
     private Audit audit = Audit.DEFAULTS;
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private final Set<String> allowRisky = new LinkedHashSet<>();
-    private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
-    private StoreSettings rateLimitStore = StoreSettings.MEMORY;
     private JwtConfig jwt = JwtConfig.NONE;
-
     private MtlsSettings mtls = MtlsSettings.DEFAULTS;
     private io.apisec.internal.TrustedProxies.ClientIpHeader clientIpHeader =
         io.apisec.internal.TrustedProxies.ClientIpHeader.X_FORWARDED_FOR;
     private Payload payload = Payload.DEFAULTS;
+    private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
+    private StoreSettings rateLimitStore = StoreSettings.MEMORY;
 
     private Builder() {}
 
