@@ -92,8 +92,7 @@ final class VerificationKey {
         if (!EC_CURVES.containsValue(ec.getCurve())) {
           return "its curve is not supported";
         }
-        return new VerificationKey(jwk.getKeyID(), Family.EC, ec.getCurve(), alg, json,
-            new ECDSAVerifier(ec.toECPublicKey()), null);
+        return new VerificationKey(jwk.getKeyID(), Family.EC, ec.getCurve(), alg, json, ecdsaVerifier(ec), null);
       }
       if (jwk instanceof OctetKeyPair) {
         OctetKeyPair okp = (OctetKeyPair) jwk;
@@ -107,13 +106,32 @@ final class VerificationKey {
         byte[] encoded = new byte[ED25519_X509_PREFIX.length + 32];
         System.arraycopy(ED25519_X509_PREFIX, 0, encoded, 0, ED25519_X509_PREFIX.length);
         System.arraycopy(x, 0, encoded, ED25519_X509_PREFIX.length, 32);
-        PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(encoded));
+        // the key comes from the provider that verifies, so it is never converted per call
+        KeyFactory factory = SignatureProviders.ED25519 == null
+            ? KeyFactory.getInstance("Ed25519") : KeyFactory.getInstance("Ed25519", SignatureProviders.ED25519);
+        PublicKey key = factory.generatePublic(new X509EncodedKeySpec(encoded));
         return new VerificationKey(jwk.getKeyID(), Family.OKP, Curve.Ed25519, alg, json, null, key);
       }
       return "its key type is not supported";
     } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
       return "it is not a valid public key";
     }
+  }
+
+  /**
+   * An ECDSA verifier on the fastest provider available, with the public key built by that same
+   * provider (a key of another provider would be converted on every verification).
+   */
+  private static ECDSAVerifier ecdsaVerifier(ECKey ec) throws JOSEException, GeneralSecurityException {
+    java.security.interfaces.ECPublicKey key = ec.toECPublicKey();
+    if (SignatureProviders.ECDSA == null) {
+      return new ECDSAVerifier(key);
+    }
+    java.security.interfaces.ECPublicKey providerKey = (java.security.interfaces.ECPublicKey)
+        KeyFactory.getInstance("EC", SignatureProviders.ECDSA).generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+    ECDSAVerifier verifier = new ECDSAVerifier(providerKey);
+    verifier.getJCAContext().setProvider(SignatureProviders.ECDSA);
+    return verifier;
   }
 
   String kid() {
@@ -146,7 +164,8 @@ final class VerificationKey {
   boolean verify(String algorithm, byte[] signingInput, byte[] signature) {
     try {
       if (ed25519 != null) {
-        Signature verifier = Signature.getInstance("Ed25519");
+        Signature verifier = SignatureProviders.ED25519 == null
+            ? Signature.getInstance("Ed25519") : Signature.getInstance("Ed25519", SignatureProviders.ED25519);
         verifier.initVerify(ed25519);
         verifier.update(signingInput);
         return verifier.verify(signature);
