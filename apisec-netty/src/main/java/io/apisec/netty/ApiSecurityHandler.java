@@ -148,7 +148,8 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
     }
     if (decision instanceof Decision.Deny) {
       discardWaitingContent();
-      boolean keepAlive = requestEnded && HttpUtil.isKeepAlive(message);
+      // a request without a body has ended even if the codec's empty last content is still unread
+      boolean keepAlive = (requestEnded || carriesNoBody(message)) && HttpUtil.isKeepAlive(message);
       NettyResponses.deny(ctx, message.protocolVersion(), (Decision.Deny) decision, keepAlive);
       if (keepAlive) {
         idle();
@@ -178,6 +179,10 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
     if (state == State.PASSING) {
       ctx.channel().config().setAutoRead(true);
     }
+  }
+
+  private static boolean carriesNoBody(HttpRequest message) {
+    return !HttpUtil.isTransferEncodingChunked(message) && HttpUtil.getContentLength(message, 0L) == 0L;
   }
 
   private void pass(HttpContent content) {
