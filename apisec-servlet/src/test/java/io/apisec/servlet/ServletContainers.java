@@ -38,9 +38,14 @@ final class ServletContainers {
   static Running jetty(ApiSecurity security, HttpServlet servlet, KeyStore keyStore, KeyStore trustStore) throws Exception {
     Server jetty = new Server();
     SslContextFactory.Server ssl = new SslContextFactory.Server();
-    ssl.setKeyStore(keyStore);
-    ssl.setKeyStorePassword(TestPki.password());
-    ssl.setTrustStore(trustStore);
+    if (trustStore == null) {
+      // every client chain reaches the filter, which validates it: the pipeline is what is tested
+      ssl.setSslContext(acceptingAnyClient(keyStore));
+    } else {
+      ssl.setKeyStore(keyStore);
+      ssl.setKeyStorePassword(TestPki.password());
+      ssl.setTrustStore(trustStore);
+    }
     ssl.setWantClientAuth(true);
     HttpConfiguration http = new HttpConfiguration();
     http.setUriCompliance(UriCompliance.UNSAFE);
@@ -61,6 +66,30 @@ final class ServletContainers {
     jetty.setHandler(context);
     jetty.start();
     return new Running(connector.getLocalPort(), jetty::stop);
+  }
+
+  private static javax.net.ssl.SSLContext acceptingAnyClient(KeyStore keyStore) throws Exception {
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keyStore, TestPki.password().toCharArray());
+    javax.net.ssl.X509TrustManager anyClient = new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+          throws java.security.cert.CertificateException {
+        throw new java.security.cert.CertificateException("a server never checks servers here");
+      }
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    };
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {anyClient}, new java.security.SecureRandom());
+    return context;
   }
 
   /** Tomcat, with the filter registered web.xml-less by {@link ApiSecurityFilter#register}. */

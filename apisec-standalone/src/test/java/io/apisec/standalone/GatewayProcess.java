@@ -22,8 +22,11 @@ final class GatewayProcess implements AutoCloseable {
     if (!Path.of(jar).toFile().isFile()) {
       throw new IllegalStateException("the shaded jar is missing: " + jar + " (run mvn verify, which packages it first)");
     }
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+    List<String> command = new ArrayList<>();
+    // a build started under nohup passes SIGHUP on ignored, and the JVM cannot take back an ignored
+    // signal: perl (essential on Debian) restores its default disposition and execs the JVM in place
+    command.addAll(List.of("perl", "-e", "$SIG{HUP} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"", "--"));
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
     command.addAll(List.of(args));
     process = new ProcessBuilder(command).start();
     pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), out);
