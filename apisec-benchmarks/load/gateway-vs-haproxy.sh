@@ -25,6 +25,7 @@ ONLY=""
 CSV=""
 TOKENS=1000
 IDLE=1000       # idle TLS connections held open against the gateway for the memory figure (T6); 0 skips it
+SOAK=0          # seconds of mixed valid/invalid traffic against the gateway, resources sampled before and after
 LIMIT=1000000   # requests per second per subject: the limit is enforced but never reached
 
 while [ $# -gt 0 ]; do
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY="$2"; shift 2 ;;
     --csv) CSV="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
+    --soak) SOAK="$2"; shift 2 ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "gateway-vs-haproxy: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -142,6 +144,27 @@ request = function()
 end
 EOF
 cat "$WORK/report.lua" >> "$WORK/distinct.lua"
+# The soak mix: valid rotating tokens, no token, a tampered token, an ambiguous path, a wrong method.
+cat > "$WORK/mixed.lua" <<EOF
+local tokens = dofile("$WORK/tokens.lua")
+local i = 0
+request = function()
+  i = i + 1
+  local token = tokens[i % #tokens + 1]
+  local kind = i % 5
+  if kind == 1 then
+    return wrk.format("GET", "/orders", {})
+  elseif kind == 2 then
+    return wrk.format("GET", "/orders", { ["Authorization"] = "Bearer " .. token:sub(1, -5) .. "AAAA" })
+  elseif kind == 3 then
+    return wrk.format("GET", "/orders/..%2f..%2fadmin", { ["Authorization"] = "Bearer " .. token })
+  elseif kind == 4 then
+    return wrk.format("DELETE", "/orders", { ["Authorization"] = "Bearer " .. token })
+  end
+  return wrk.format("GET", "/orders", { ["Authorization"] = "Bearer " .. token })
+end
+EOF
+cat "$WORK/report.lua" >> "$WORK/mixed.lua"
 
 # The upstream: answers 200 to everything and serves the JWKS the gateway fetches. Pinned to core 1
 # with wrk, so that core 0 belongs to the proxy under test alone.
@@ -298,6 +321,28 @@ PYTHON
   echo "   $MEMORY"
 }
 
+resources() { # pid: heap KB after GC, threads, open file descriptors
+  echo "$(heap_kb "$1") $(ls "/proc/$1/task" | wc -l) $(ls "/proc/$1/fd" | wc -l)"
+}
+
+soak() { # pid of the gateway: mixed traffic for SOAK seconds, then resources must return to their baseline
+  local before after out
+  before=$(resources "$1")
+  out=$(taskset -c 1 timeout $((SOAK + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SOAK}s" --latency \
+    -s "$WORK/mixed.lua" "https://127.0.0.1:$PROXY_PORT" 2>&1) || true
+  grep '^RESULT' <<<"$out" | sed 's/^/   soak: /' || { echo "$out" >&2; die "wrk gave no soak result"; }
+  # wrk has closed its connections; let the gateway's timers pass, then sample again
+  sleep 5
+  after=$(resources "$1")
+  read -r h0 t0 f0 <<<"$before"
+  read -r h1 t1 f1 <<<"$after"
+  SOAKED=$(printf 'soak %ds mixed traffic: heap after GC %.1f MB -> %.1f MB, threads %d -> %d, open fds %d -> %d' \
+    "$SOAK" "$(calc "$h0 / 1024")" "$(calc "$h1 / 1024")" "$t0" "$t1" "$f0" "$f1")
+  echo "   $SOAKED"
+  [ "$t1" -le $((t0 + 2)) ] && [ "$f1" -le $((f0 + 4)) ] && [ "$h1" -le $((h0 + 16384)) ] \
+    || die "resources did not return to their baseline after the soak ($SOAKED)"
+}
+
 run_proxy() { # name, command...
   local name="$1"; shift
   taskset -c 0 "$@" > "$WORK/$name.log" 2>&1 &
@@ -307,6 +352,9 @@ run_proxy() { # name, command...
   sanity "$name"
   measure "$name" repeated
   measure "$name" distinct
+  if [ "$name" = gateway ] && [ "$SOAK" -gt 0 ]; then
+    soak "$pid"
+  fi
   if [ "$name" = gateway ]; then
     idle_memory "$pid"
   fi
@@ -348,6 +396,7 @@ for scenario in repeated distinct; do
       "$(calc "$(field "$g" rps) / $(field "$h" rps)")" "$(calc "$(field "$g" p99) / $(field "$h" p99)")"
   fi
 done
+[ -z "${SOAKED:-}" ] || echo "$SOAKED"
 if [ -n "$MEMORY" ]; then
   echo "$MEMORY"
   [ -z "$CSV" ] || echo "$MEMORY" > "${CSV%.csv}-memory.txt"
