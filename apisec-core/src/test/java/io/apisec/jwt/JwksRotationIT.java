@@ -233,6 +233,16 @@ class JwksRotationIT {
   }
 
   @Test
+  void anEmptyKeySetIsAFailureThatKeepsTheLastGoodKeys() {
+    startReady();
+    idp.publishJwks(List.of());
+    clock.advance(Duration.ofSeconds(31));
+    assertDenied(decideNow(idp.token(TestKey.ec("k4", "ES256")).sign()), DenyReason.UNAVAILABLE, "no usable signing key", null);
+    assertAllowed(decideNow(idp.token(first).sign()));
+    assertThat(keySource().lastError()).contains("no usable signing key");
+  }
+
+  @Test
   void anOversizedKeySetIsRefusedWithoutReadingItAll() {
     startReady();
     idp.publishJwks(List.of(first.jwk(), second.jwkWith("x-padding", "x".repeat(2 * 1024 * 1024))));
