@@ -118,6 +118,37 @@ class ProxyIT {
   }
 
   @Test
+  void upstreamResettingConnectionsIs502AndTheGatewayServesOn() throws Exception {
+    try (ServerSocket resetting = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         GatewayFixture reset = new GatewayFixture()) {
+      Thread acceptor = new Thread(() -> {
+        while (!resetting.isClosed()) {
+          try (java.net.Socket socket = resetting.accept()) {
+            socket.getInputStream().read(new byte[1024]);
+            socket.setSoLinger(true, 0); // close with a TCP reset instead of a FIN
+          } catch (java.io.IOException closed) {
+            // the listening socket closed at the end of the test
+          }
+        }
+      }, "resetting-upstream");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String yaml = reset.yaml("none", "", "", GatewayFixture.ROUTES)
+          .replace("url: http://127.0.0.1:" + reset.upstream.port(), "url: http://127.0.0.1:" + resetting.getLocalPort());
+      reset.start(yaml);
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> response = GatewayFixture.get(reset.client(), reset.https("/public/r" + i), "X-Request-ID", "reset-" + i);
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.get("status").asInt()).isEqualTo(502);
+        assertThat(problem.get("requestId").asText()).isEqualTo("reset-" + i);
+      }
+      assertThat(reset.gateway.inFlight()).isZero();
+    }
+  }
+
+  @Test
   void slowUpstreamIs504AfterTheTimeout() throws Exception {
     long start = System.nanoTime();
     HttpResponse<String> response = GatewayFixture.get(client, fixture.https("/slow/1"), "X-Request-ID", "slow-1");
