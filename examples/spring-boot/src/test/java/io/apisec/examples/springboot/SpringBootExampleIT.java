@@ -1,5 +1,6 @@
 package io.apisec.examples.springboot;
 
+import io.apisec.testing.LocalIssuer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;

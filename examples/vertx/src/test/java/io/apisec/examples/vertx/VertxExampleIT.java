@@ -1,5 +1,6 @@
 package io.apisec.examples.vertx;
 
+import io.apisec.testing.LocalIssuer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.apisec.ApiSecurity;

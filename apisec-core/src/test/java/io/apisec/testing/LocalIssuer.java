@@ -1,7 +1,5 @@
-package io.apisec.examples.jetty;
+package io.apisec.testing;
 
-import io.apisec.testing.TestIssuer;
-import io.apisec.testing.TestKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,22 +9,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * A token issuer on a free loopback port standing in for the identity provider that the bundled
+ * A token issuer on a free loopback port standing in for the identity provider that the examples' bundled
  * {@code apisec.yaml} names, and that configuration pointed at it.
  */
-final class LocalIssuer implements AutoCloseable {
+public final class LocalIssuer implements AutoCloseable {
   /** The issuer URL of the bundled configuration, replaced by this issuer's. */
   private static final String BUNDLED_ISSUER = "http://127.0.0.1:8180/issuer";
 
   private final TestIssuer issuer = TestIssuer.start(Clock.systemUTC());
   private final TestKey key = TestKey.rsa("example-key");
 
-  LocalIssuer() {
+  public LocalIssuer() {
     issuer.publish(key);
   }
 
   /** The bundled configuration (a class-path resource), trusting this issuer. */
-  String bundledConfig(String resource) {
+  public String bundledConfig(String resource) {
     try (InputStream in = LocalIssuer.class.getResourceAsStream(resource)) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       if (!text.contains(BUNDLED_ISSUER)) {
@@ -39,12 +37,12 @@ final class LocalIssuer implements AutoCloseable {
   }
 
   /** {@link #bundledConfig} written to a file in {@code directory}. */
-  Path bundledConfigFile(String resource, Path directory) throws IOException {
+  public Path bundledConfigFile(String resource, Path directory) throws IOException {
     return Files.writeString(directory.resolve("apisec.yaml"), bundledConfig(resource));
   }
 
   /** A valid RS256 token for audience {@code api} with these scopes. */
-  String token(String scope) {
+  public String token(String scope) {
     return issuer.token(key).claim("scope", scope).sign();
   }
 
