@@ -168,6 +168,36 @@ class OcspRevocationIT {
   }
 
   @Test
+  void malformedResponseIsDeniedInBothModes() {
+    responder.body("<html>not OCSP</html>".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    for (OcspSettings.Mode mode : List.of(OcspSettings.Mode.HARD_FAIL, OcspSettings.Mode.SOFT_FAIL)) {
+      Decision decision = present(security(mode), leaf);
+      assertThat(decision.status()).as(mode + ": " + Requests.detail(decision)).isEqualTo(401);
+      assertThat(Requests.detail(decision)).contains("the OCSP response is malformed");
+    }
+  }
+
+  @Test
+  void oversizedResponseIsUnavailableNotRead() {
+    responder.body(new byte[OcspRevocation.MAX_RESPONSE + 1]);
+    Decision decision = present(security(OcspSettings.Mode.HARD_FAIL), leaf);
+    assertThat(decision.status()).as(Requests.detail(decision)).isEqualTo(503);
+    assertThat(Requests.detail(decision)).contains("larger than 65536 bytes");
+  }
+
+  @Test
+  void unsignedTryLaterIsUnavailableDenyingInHardFailAllowingInSoftFail() {
+    // OCSPResponse { responseStatus tryLater(3) }: unsigned, so it may only ever mean "no answer"
+    responder.body(new byte[] {0x30, 0x03, 0x0a, 0x01, 0x03});
+    Decision hard = present(security(OcspSettings.Mode.HARD_FAIL), leaf);
+    assertThat(hard.status()).as(Requests.detail(hard)).isEqualTo(503);
+    assertThat(Requests.detail(hard)).contains("answered tryLater");
+    Decision soft = present(security(OcspSettings.Mode.SOFT_FAIL), leaf);
+    assertThat(allowed(soft)).as(Requests.detail(soft)).isTrue();
+    assertThat(seen.get("status")).isEqualTo("soft-fail: the OCSP responder answered tryLater");
+  }
+
+  @Test
   void responseSignedByAnUnauthorisedKeyIsDeniedInBothModes() {
     // a look-alike CA with the same name but another key, included in the response
     Issued forger = TestPki.spec("OCSP Root").ca().ocspSigning().selfSigned();

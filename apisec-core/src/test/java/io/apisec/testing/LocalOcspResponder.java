@@ -63,6 +63,7 @@ public final class LocalOcspResponder implements AutoCloseable {
   private volatile Duration age = Duration.ZERO;
   private volatile Duration validity = Duration.ofHours(1);
   private volatile int httpStatus = 200;
+  private volatile byte[] body;
   private volatile CountDownLatch hold = new CountDownLatch(0);
 
   private LocalOcspResponder(Issued ca, Clock clock) throws IOException {
@@ -80,7 +81,8 @@ public final class LocalOcspResponder implements AutoCloseable {
           exchange.sendResponseHeaders(httpStatus, -1);
           return;
         }
-        byte[] response = answer(new OCSPReq(body));
+        byte[] fixed = this.body;
+        byte[] response = fixed != null ? fixed : answer(new OCSPReq(body));
         exchange.getResponseHeaders().set("Content-Type", "application/ocsp-response");
         exchange.sendResponseHeaders(200, response.length);
         out.write(response);
@@ -130,6 +132,12 @@ public final class LocalOcspResponder implements AutoCloseable {
   /** Answers every request with this HTTP status (200 restores OCSP answers). */
   public LocalOcspResponder httpStatus(int status) {
     this.httpStatus = status;
+    return this;
+  }
+
+  /** Answers every request with these bytes, whatever they are ({@code null} restores OCSP answers). */
+  public LocalOcspResponder body(byte[] bytes) {
+    this.body = bytes;
     return this;
   }
 
