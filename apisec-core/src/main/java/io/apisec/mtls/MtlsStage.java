@@ -61,46 +61,56 @@ final class MtlsStage implements Stage {
         .thenCompose(outcome -> afterRevocation(chain, presented, verdict, outcome));
   }
 
-  /**
-   * Revoked, or an answer that does not verify, is a 401 in both modes. An undetermined status
-   * (unknown to the responder, or no answer) is let through in soft-fail, recorded; in hard-fail
-   * unknown is a 401 (the responder spoke about the certificate) and no answer a 503 with
-   * Retry-After (the check, not the certificate, failed; a retry may pass).
-   */
   private CompletionStage<Decision> afterRevocation(Chain chain, CertificateVerifier.Presented presented,
       PathValidator.Verdict verdict, OcspRevocation.Outcome outcome) {
-    String refused = "Client certificate from the " + presented.source() + " refused: ";
+    Decision.Deny denial = revocationDenial(verifier, chain, "Client certificate from the " + presented.source()
+        + " refused: ", outcome);
+    if (denial != null) {
+      return deny(denial);
+    }
+    chain.attributes().put(Attributes.CERTIFICATE, verdict.identity());
+    return chain.proceed();
+  }
+
+  /**
+   * The denial an OCSP outcome makes, or {@code null} when the request may go on (its status then
+   * recorded as {@link CertificateVerifier#REVOCATION_STATUS}). Revoked, or an answer that does
+   * not verify, is a 401 in both modes. An undetermined status (unknown to the responder, or no
+   * answer) is let through in soft-fail; in hard-fail unknown is a 401 (the responder spoke about
+   * the certificate) and no answer a 503 with Retry-After (the check failed, not the certificate;
+   * a retry may pass).
+   */
+  static Decision.Deny revocationDenial(CertificateVerifier verifier, Chain chain, String refused,
+      OcspRevocation.Outcome outcome) {
     boolean soft = verifier.revocationMode() == OcspSettings.Mode.SOFT_FAIL;
     switch (outcome.status()) {
       case GOOD:
         chain.attributes().put(CertificateVerifier.REVOCATION_STATUS, outcome.stapled() ? "good (stapled)" : "good");
-        break;
+        return null;
       case REVOKED:
-        return deny(Decision.deny(DenyReason.INVALID_CERTIFICATE, refused + outcome.detail())
-            .withProblemMember("revocation", "revoked"));
+        return Decision.deny(DenyReason.INVALID_CERTIFICATE, refused + outcome.detail())
+            .withProblemMember("revocation", "revoked");
       case UNTRUSTED:
-        return deny(Decision.deny(DenyReason.INVALID_CERTIFICATE,
+        return Decision.deny(DenyReason.INVALID_CERTIFICATE,
             refused + "its revocation status could not be established: " + outcome.detail())
-            .withProblemMember("revocation", "unverifiable"));
+            .withProblemMember("revocation", "unverifiable");
       case UNKNOWN:
         if (!soft) {
-          return deny(Decision.deny(DenyReason.INVALID_CERTIFICATE, refused + outcome.detail())
-              .withProblemMember("revocation", "unknown"));
+          return Decision.deny(DenyReason.INVALID_CERTIFICATE, refused + outcome.detail())
+              .withProblemMember("revocation", "unknown");
         }
         chain.attributes().put(CertificateVerifier.REVOCATION_STATUS, "soft-fail: " + outcome.detail());
-        break;
+        return null;
       default:
         if (!soft) {
-          return deny(Decision.deny(DenyReason.UNAVAILABLE,
+          return Decision.deny(DenyReason.UNAVAILABLE,
               "The revocation status of the client certificate could not be checked: " + outcome.detail())
               .withProblemMember("revocation", "unavailable")
-              .withHeader("Retry-After", "1"));
+              .withHeader("Retry-After", "1");
         }
         chain.attributes().put(CertificateVerifier.REVOCATION_STATUS, "soft-fail: " + outcome.detail());
-        break;
+        return null;
     }
-    chain.attributes().put(Attributes.CERTIFICATE, verdict.identity());
-    return chain.proceed();
   }
 
   private static CompletionStage<Decision> deny(Decision.Deny deny) {

@@ -3,6 +3,11 @@ package io.apisec.mtls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.apisec.ApiSecurity;
+import io.apisec.Attributes;
+import io.apisec.Claims;
+import io.apisec.Stage;
+import io.apisec.StageRunner;
+import io.apisec.internal.TrustedProxies;
 import io.apisec.AuthMode;
 import io.apisec.Decision;
 import io.apisec.Route;
@@ -398,6 +403,23 @@ class OcspRevocationIT {
     Decision decision = Requests.evaluate(security, Requests.request("/orders", CLIENT, List.of(leaf.certificate()),
         "Client-Cert-OCSP", staple));
     assertRevoked(decision);
+    assertThat(responder.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void certificateBoundTokenOnARouteWithoutTheMtlsStageHasItsCertificateCheckedToo() {
+    responder.answer(leaf.certificate(), Answer.REVOKED);
+    Stage binding = CertificateVerifier.create(MtlsSettings.builder().trustAnchors(caPem)
+            .ocsp(OcspSettings.builder().mode(OcspSettings.Mode.HARD_FAIL).build()).build(),
+        new TrustedProxies(List.of()), clock).tokenBindingStage();
+    Attributes attributes = new Attributes();
+    attributes.put(Attributes.CLAIMS, new Claims(Map.of("sub", "alice",
+        "cnf", Map.of("x5t#S256", Certificates.thumbprint(leaf.certificate())))));
+    Decision decision = StageRunner.run("jwt", binding,
+        Requests.request("/orders", CLIENT, List.of(leaf.certificate())), attributes);
+    assertThat(decision.status()).as(Requests.detail(decision)).isEqualTo(401);
+    assertThat(Requests.detail(decision)).startsWith("The token is bound to a client certificate that was refused: ")
+        .contains("is revoked by its OCSP responder");
     assertThat(responder.requests()).isEqualTo(1);
   }
 
