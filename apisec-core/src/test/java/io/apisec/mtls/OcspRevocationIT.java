@@ -424,6 +424,19 @@ class OcspRevocationIT {
   }
 
   @Test
+  void responseFieldsAreReadForTheCertIdAskedAboutOnly() {
+    responder.answer(leaf.certificate(), Answer.REVOKED);
+    byte[] der = responder.response(leaf.certificate(), CA.certificate());
+    OcspMessages.Response about = OcspMessages.response(der, OcspMessages.CertId.of(leaf.certificate(), CA.certificate()));
+    assertThat(about.status()).isZero();
+    assertThat(about.single().status()).isEqualTo(OcspMessages.CertStatus.REVOKED);
+    assertThat(about.single().revocationTime()).isBefore(about.single().thisUpdate());
+    assertThat(about.single().nextUpdate()).isAfter(about.single().thisUpdate());
+    Issued other = TestPki.spec("other").clientAuth().issuedBy(CA);
+    assertThat(OcspMessages.response(der, OcspMessages.CertId.of(other.certificate(), CA.certificate())).single()).isNull();
+  }
+
+  @Test
   void ocspOffAsksNoResponder() {
     Decision decision = present(security(OcspSettings.Mode.OFF), leaf);
     assertThat(allowed(decision)).as(Requests.detail(decision)).isTrue();
