@@ -437,6 +437,17 @@ class OcspRevocationIT {
   }
 
   @Test
+  void untrustedCertificateNamingAResponderIsRefusedWithoutAnyFetch() {
+    // the responder URL of a certificate no trusted CA issued is never dereferenced (no SSRF)
+    Issued rogueCa = TestPki.rootCa("Rogue CA");
+    Issued rogue = TestPki.spec("rogue").clientAuth().ocspUrl(responder.url()).issuedBy(rogueCa);
+    Decision decision = present(security(OcspSettings.Mode.HARD_FAIL), rogue);
+    assertThat(decision.status()).as(Requests.detail(decision)).isEqualTo(401);
+    assertThat(Requests.detail(decision)).contains("untrusted issuer");
+    assertThat(responder.requests()).isZero();
+  }
+
+  @Test
   void ocspOffAsksNoResponder() {
     Decision decision = present(security(OcspSettings.Mode.OFF), leaf);
     assertThat(allowed(decision)).as(Requests.detail(decision)).isTrue();
