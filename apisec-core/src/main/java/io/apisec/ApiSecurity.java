@@ -3,12 +3,13 @@ package io.apisec;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.jwt.KeySetSnapshots;
 import io.apisec.jwt.RevocationList;
 import io.apisec.jwt.TokenVerification;
 import io.apisec.mtls.CertificateVerifier;
-import io.apisec.schema.PayloadStages;
 import io.apisec.ratelimit.BucketStore;
 import io.apisec.ratelimit.RateLimiting;
+import io.apisec.schema.PayloadStages;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -68,7 +69,7 @@ public final class ApiSecurity implements AutoCloseable {
     this.rateLimiting = RateLimiting.create(config, builder.bucketStore, clock);
     this.payloadStages = new PayloadStages(config);
     this.tokens = config.jwt().issuers().isEmpty() ? null
-        : TokenVerification.start(config.jwt(), clock, builder.revocations);
+        : TokenVerification.start(config.jwt(), clock, builder.revocations, builder.keySetSnapshots);
     try {
       for (Route route : config.routes()) {
         pipelines.put(route, new Pipeline(stagesFor(route)));
@@ -348,6 +349,7 @@ public final class ApiSecurity implements AutoCloseable {
     private final List<Stage> customStages = new ArrayList<>();
     private RevocationList revocations;
     private BucketStore bucketStore;
+    private KeySetSnapshots keySetSnapshots;
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -390,6 +392,15 @@ public final class ApiSecurity implements AutoCloseable {
      * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
      * ownership and closes it after this instance.
      */
+    /**
+     * Persists each issuer's last good key set here instead of where {@code jwt.key-snapshots}
+     * says; the application keeps ownership (apisec does not close it).
+     */
+    public Builder keySetSnapshots(KeySetSnapshots snapshots) {
+      this.keySetSnapshots = Objects.requireNonNull(snapshots, "snapshots");
+      return this;
+    }
+
     public Builder bucketStore(BucketStore store) {
       this.bucketStore = Objects.requireNonNull(store, "store");
       return this;
