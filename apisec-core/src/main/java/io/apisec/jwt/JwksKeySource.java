@@ -541,6 +541,12 @@ final class JwksKeySource {
     return "the fetch failed (" + cause.getClass().getSimpleName() + ")";
   }
 
+  /** Whether the current key set may verify at {@code now}: loaded and not past its maximum staleness. */
+  boolean usable(Instant now) {
+    KeySet set = keys;
+    return set != null && now.isBefore(set.usableUntil());
+  }
+
   /** The state of this key source for readiness and metrics. */
   Health.Component health() {
     Instant now = clock.instant();
