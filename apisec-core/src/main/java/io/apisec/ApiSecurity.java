@@ -193,6 +193,9 @@ public final class ApiSecurity implements AutoCloseable {
    * the allowed request's, for the audit event of a violation.
    */
   public java.util.Optional<ResponseCheck> responseCheck(String method, String rawPath, Identity identity, String requestId) {
+    if (responseChecks.isEmpty()) {
+      return java.util.Optional.empty(); // the common case costs no route lookup
+    }
     PathNormalizer.Result path = hygiene.normalisePath(rawPath);
     if (!path.ok()) {
       return java.util.Optional.empty();

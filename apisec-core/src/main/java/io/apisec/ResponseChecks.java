@@ -46,6 +46,11 @@ final class ResponseChecks {
         requestId == null ? "" : requestId, identity == null ? Identity.ANONYMOUS : identity));
   }
 
+  /** Whether no route validates responses. */
+  boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
   long maxBody() {
     return maxBody;
   }
