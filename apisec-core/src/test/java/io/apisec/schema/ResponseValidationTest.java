@@ -252,6 +252,7 @@ class ResponseValidationTest {
       byte[] large = bytes("{\"id\":7,\"name\":\"" + "a".repeat(100) + "\"}");
       assertThat(check.check(200, json(), large).refusal().status()).isEqualTo(502);
       assertThat(check.bodyTooLarge(200, json()).passes()).isFalse();
+      assertThat(check(security, "HEAD", "/users/7").bodyTooLarge(200, json()).passes()).isTrue();
     }
     events.violations.clear();
     try (ApiSecurity security = security("report-only", bound)) {

@@ -50,6 +50,8 @@ final class CheckedResponse extends HttpServletResponseWrapper {
   /** The body outgrew the bound in enforce mode: bytes are dropped, the response will be a 502. */
   private boolean dropping;
   private boolean finished;
+  /** The application used sendError or sendRedirect: the container makes the response. */
+  private boolean containerResponse;
 
   CheckedResponse(HttpServletResponse response, ResponseCheck check, Decision.Allow allow) {
     super(response);
@@ -104,7 +106,7 @@ final class CheckedResponse extends HttpServletResponseWrapper {
     if (writer != null) {
       writer.flush();
     }
-    if (passing) {
+    if (passing || containerResponse) {
       return;
     }
     Headers headers = Headers.builder()
@@ -188,6 +190,27 @@ final class CheckedResponse extends HttpServletResponseWrapper {
       writer = new PrintWriter(new OutputStreamWriter(new HeldStream(), writerCharset), false);
     }
     return writer;
+  }
+
+  @Override
+  public void sendError(int status, String message) throws IOException {
+    containerResponse = true;
+    held.reset();
+    response.sendError(status, message);
+  }
+
+  @Override
+  public void sendError(int status) throws IOException {
+    containerResponse = true;
+    held.reset();
+    response.sendError(status);
+  }
+
+  @Override
+  public void sendRedirect(String location) throws IOException {
+    containerResponse = true;
+    held.reset();
+    response.sendRedirect(location);
   }
 
   @Override

@@ -198,6 +198,14 @@ abstract class ServletResponseValidationContract {
     assertThat(audit).isEmpty();
   }
 
+  @Test
+  void aResponseTheContainerMakesWithSendErrorPassesUnvalidated() throws Exception {
+    HttpResponse<byte[]> response = get("/users/404");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(audit).isEmpty();
+  }
+
   /**
    * The application: user 1 through the stream with a length, 2 (the leak) and 3 through the
    * writer (3 flushing midway), 5 larger than the bound in flushed pieces, 11-13 the same as
@@ -215,6 +223,10 @@ abstract class ServletResponseValidationContract {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
       String uri = request.getRequestURI();
       int id = Integer.parseInt(uri.substring(uri.lastIndexOf('/') + 1));
+      if (id == 404) {
+        response.sendError(404, "no such user");
+        return;
+      }
       response.setHeader("X-App", "users");
       response.setContentType("application/json");
       if (id > 10) {
