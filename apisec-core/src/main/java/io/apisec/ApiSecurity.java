@@ -55,6 +55,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final TokenVerification tokens;
   private final PayloadStages payloadStages;
   private final RateLimiting rateLimiting;
+  private final ResponseChecks responseChecks;
 
   private ApiSecurity(Builder builder) {
     this.customStages = List.copyOf(builder.customStages);
@@ -74,6 +75,7 @@ public final class ApiSecurity implements AutoCloseable {
       for (Route route : config.routes()) {
         pipelines.put(route, new Pipeline(stagesFor(route)));
       }
+      this.responseChecks = new ResponseChecks(config, payloadStages, clock, listeners);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -183,6 +185,26 @@ public final class ApiSecurity implements AutoCloseable {
       }
       return finish(d, view, route, attributes, requestId, start);
     });
+  }
+
+  /**
+   * The response check of an allowed request, when its route validates responses ({@code
+   * response-validation}); empty otherwise, and then the adapter passes the response on untouched.
+   * {@code rawPath} is the request's path as received; {@code identity} and {@code requestId} are
+   * the allowed request's, for the audit event of a violation.
+   */
+  public java.util.Optional<ResponseCheck> responseCheck(String method, String rawPath, Identity identity, String requestId) {
+    if (responseChecks.isEmpty()) {
+      return java.util.Optional.empty(); // the common case costs no route lookup
+    }
+    PathNormalizer.Result path = hygiene.normalisePath(rawPath);
+    if (!path.ok()) {
+      return java.util.Optional.empty();
+    }
+    RouteTable.Match match = routes.match(method, path.path());
+    return match.found()
+        ? responseChecks.forRoute(match.route(), method, path.path(), requestId, identity)
+        : java.util.Optional.empty();
   }
 
   /**
