@@ -1,10 +1,12 @@
 package io.apisec.config;
 
+import java.nio.file.Path;
+
 /** Reads the {@code jwt:} section of a configuration file into a {@link JwtConfig}. */
 final class JwtConfigReader {
   private JwtConfigReader() {}
 
-  static JwtConfig read(ConfigNode node) {
+  static JwtConfig read(ConfigNode node, Path base) {
     JwtConfig.Builder jwt = JwtConfig.builder();
     ConfigNode skew = node.get("clock-skew");
     if (skew != null) {
@@ -21,7 +23,7 @@ final class JwtConfigReader {
     ConfigNode issuers = node.get("issuers");
     if (issuers != null) {
       for (ConfigNode issuer : issuers.items()) {
-        JwtConfig.Issuer built = issuer(issuer);
+        JwtConfig.Issuer built = issuer(issuer, base);
         issuer.convert(() -> jwt.issuer(built));
       }
     }
@@ -29,7 +31,7 @@ final class JwtConfigReader {
     return jwt.build();
   }
 
-  private static JwtConfig.Issuer issuer(ConfigNode node) {
+  private static JwtConfig.Issuer issuer(ConfigNode node, Path base) {
     ConfigNode name = node.require("issuer");
     JwtConfig.Issuer.Builder issuer = name.convert(() -> JwtConfig.Issuer.builder(name.string()));
     ConfigNode jwks = node.get("jwks-uri");
@@ -81,6 +83,10 @@ final class JwtConfigReader {
           stale == null ? d.maxStaleness() : stale.duration(),
           timeout == null ? d.timeout() : timeout.duration(),
           unknown == null ? d.unknownKeyTtl() : unknown.duration())));
+    }
+    ConfigNode introspection = node.get("introspection");
+    if (introspection != null) {
+      issuer.introspection(IntrospectionConfigReader.read(introspection, base));
     }
     node.rejectUnknownKeys();
     return node.convert(issuer::build);
