@@ -465,6 +465,24 @@ class IntrospectionIT {
     assertThat(idp.lastForm()).doesNotContain(signed.substring(0, 20));
   }
 
+  @Test
+  void aRevokedJtiIsRefusedEvenWhenTheActiveAnswerIsCached() {
+    InMemoryRevocationList revocations = new InMemoryRevocationList(clock);
+    JwtConfig jwt = JwtConfig.builder()
+        .issuer(JwtConfig.Issuer.builder(ISSUER).audiences("orders-api").introspection(basic().build()).build())
+        .build();
+    security = ApiSecurity.builder(ApiSecurityConfig.builder().jwt(jwt).route(Route.builder("GET /orders").build()).build())
+        .clock(clock).auditToSystemLogger(false).revocationList(revocations).build();
+    String token = opaque();
+    Map<String, Object> m = members("orders:read", START.plusSeconds(3600));
+    m.put("jti", "opaque-jti-1");
+    idp.activate(token, m);
+    assertAllowed(decide(security, "/orders", token));
+    revocations.revoke("opaque-jti-1", START.plusSeconds(3600)).toCompletableFuture().join();
+    assertDenied(decide(security, "/orders", token), DenyReason.INVALID_TOKEN, "revoked", token);
+    assertThat(idp.calls()).isEqualTo(1);
+  }
+
   private static RequestView request(String method, String token) {
     return RequestView.builder()
         .method(method).target("/orders")
