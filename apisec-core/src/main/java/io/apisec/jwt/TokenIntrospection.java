@@ -75,7 +75,14 @@ final class TokenIntrospection {
     if (call == null) {
       call = mine;
       calls.incrementAndGet();
-      client.introspect(token).whenComplete((members, failure) -> {
+      CompletableFuture<Map<String, Object>> sent;
+      try {
+        sent = client.introspect(token);
+      } catch (RuntimeException e) {
+        // never leave a future in the map that nothing will complete
+        sent = CompletableFuture.failedFuture(e);
+      }
+      sent.whenComplete((members, failure) -> {
         Answer answer = null;
         if (failure == null) {
           answer = judge(members);

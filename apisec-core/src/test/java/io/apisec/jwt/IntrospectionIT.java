@@ -35,6 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -339,9 +343,24 @@ class IntrospectionIT {
     String token = opaque();
     idp.activate(token, members("orders:read", START.plusSeconds(3600)));
     idp.mode(IntrospectionEndpoint.Mode.STALL);
-    List<CompletionStage<Decision>> decisions = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      decisions.add(send(security, "/orders", token));
+    List<CompletionStage<Decision>> decisions = new CopyOnWriteArrayList<>();
+    ExecutorService callers = Executors.newFixedThreadPool(16);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      for (int i = 0; i < 100; i++) {
+        callers.execute(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          decisions.add(send(security, "/orders", token));
+        });
+      }
+      go.countDown();
+      TestIssuer.await(() -> decisions.size() == 100, "the hundred requests to be evaluated");
+    } finally {
+      callers.shutdown();
     }
     TestIssuer.await(() -> idp.calls() == 1, "the one introspection call to arrive");
     idp.mode(IntrospectionEndpoint.Mode.SERVE);
