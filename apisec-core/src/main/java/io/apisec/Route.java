@@ -30,6 +30,7 @@ public final class Route {
   private final List<String> rateLimits;
   private final Set<String> reportOnly;
   private final String operation;
+  private final ResponseValidation responseValidation;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -46,6 +47,7 @@ public final class Route {
     this.rateLimits = List.copyOf(b.rateLimits);
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.operation = b.operation;
+    this.responseValidation = b.responseValidation;
   }
 
   /**
@@ -133,6 +135,14 @@ public final class Route {
     return Optional.ofNullable(operation);
   }
 
+  /**
+   * How responses are checked against the {@link #operation()}'s response schemas; empty for the
+   * configuration-wide default ({@code response-validation.mode}).
+   */
+  public Optional<ResponseValidation> responseValidation() {
+    return Optional.ofNullable(responseValidation);
+  }
+
   @Override
   public String toString() {
     return "Route[" + name + ']';
@@ -154,6 +164,7 @@ public final class Route {
     private final List<String> rateLimits = new ArrayList<>();
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private String operation;
+    private ResponseValidation responseValidation;
 
     private Builder(String match) {
       Objects.requireNonNull(match, "match");
@@ -222,6 +233,12 @@ public final class Route {
         throw new IllegalArgumentException("operation on route " + name + " must be FILE#/paths/...: '" + fileAndPointer + "'");
       }
       this.operation = fileAndPointer;
+      return this;
+    }
+
+    /** Checks responses against the operation's response schemas; needs {@link #operation(String)}. */
+    public Builder responseValidation(ResponseValidation mode) {
+      this.responseValidation = Objects.requireNonNull(mode, "responseValidation");
       return this;
     }
 

@@ -38,6 +38,7 @@ public final class ApiSecurityConfig {
   private final Payload payload;
   private final Map<String, RateLimitPolicy> rateLimits;
   private final StoreSettings rateLimitStore;
+  private final ResponseValidationSettings responseValidation;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -54,6 +55,7 @@ public final class ApiSecurityConfig {
     this.payload = b.payload;
     this.rateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rateLimits));
     this.rateLimitStore = b.rateLimitStore;
+    this.responseValidation = b.responseValidation;
   }
 
   public static Builder builder() {
@@ -123,6 +125,11 @@ public final class ApiSecurityConfig {
   /** Where the rate-limit buckets live ({@code store}). */
   public StoreSettings rateLimitStore() {
     return rateLimitStore;
+  }
+
+  /** The default mode and body bound of response validation ({@code response-validation}). */
+  public ResponseValidationSettings responseValidation() {
+    return responseValidation;
   }
 
   /**
@@ -239,8 +246,15 @@ public final class ApiSecurityConfig {
     private Payload payload = Payload.DEFAULTS;
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private StoreSettings rateLimitStore = StoreSettings.MEMORY;
+    private ResponseValidationSettings responseValidation = ResponseValidationSettings.DEFAULTS;
 
     private Builder() {}
+
+    /** The default mode and body bound of response validation; off by default. */
+    public Builder responseValidation(ResponseValidationSettings settings) {
+      this.responseValidation = Objects.requireNonNull(settings, "responseValidation");
+      return this;
+    }
 
     public Builder jwt(JwtConfig jwt) {
       this.jwt = Objects.requireNonNull(jwt, "jwt");
