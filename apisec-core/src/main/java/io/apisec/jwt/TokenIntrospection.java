@@ -121,7 +121,7 @@ final class TokenIntrospection {
   }
 
   private static IssuerPolicy.Outcome accepted(IntrospectionCache.Active entry) {
-    return new IssuerPolicy.Outcome(entry.claims(), entry.expiresAt(), null, null);
+    return new IssuerPolicy.Outcome(entry.claims(), entry.expiresAt(), null, null, null); // never in the JWT cache
   }
 
   /** The checks a JWT of this issuer would pass, applied to the members of a well-formed answer. */
