@@ -8,9 +8,13 @@
 # pre-minted distinct tokens. Prints req/s and latency percentiles of each and their ratio.
 #
 # Usage: apisec-benchmarks/load/gateway-vs-haproxy.sh [-d SECONDS] [-w WARMUP] [-c CONNECTIONS] [-t THREADS]
-#        [--only haproxy|gateway] [--csv FILE] [--idle CONNECTIONS]
+#        [--only haproxy|gateway] [--csv FILE] [--idle CONNECTIONS] [--jit-warmup SECONDS]
+# The gateway gets --jit-warmup seconds (default 40) of the distinct-token load before its first
+# measurement: pinned to one core, the JIT compilers share that core with the event loop and take
+# ~40 s of load to finish (a flight recording shows C2 at 25-48 % of the core until then).
 # After the gateway's load it holds CONNECTIONS idle TLS 1.3 connections open (default 1000) and
 # reports the gateway's heap after a full GC, and its resident memory, without and with them (T6).
+# GATEWAY_JAVA_OPTS (environment) adds JVM options to the gateway's, e.g. to record a profile.
 # Needs: haproxy (2.5+ for jwt_verify), wrk, java 17+, openssl, curl, taskset, python3, and the jars
 # built by `mvn -pl apisec-benchmarks,apisec-standalone -am package -DskipTests`.
 # Loopback only; bounded (the defaults take about 3 minutes, a watchdog stops it at 295 s); it
@@ -26,6 +30,7 @@ CSV=""
 TOKENS=1000
 IDLE=1000       # idle TLS connections held open against the gateway for the memory figure (T6); 0 skips it
 SOAK=0          # seconds of mixed valid/invalid traffic against the gateway, resources sampled before and after
+JIT_WARMUP=40   # seconds of load before the gateway's first warm-up: C2 on the one pinned core needs ~40 s
 LIMIT=1000000   # requests per second per subject: the limit is enforced but never reached
 
 while [ $# -gt 0 ]; do
@@ -38,7 +43,8 @@ while [ $# -gt 0 ]; do
     --csv) CSV="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
     --soak) SOAK="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --jit-warmup) JIT_WARMUP="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "gateway-vs-haproxy: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -350,6 +356,10 @@ run_proxy() { # name, command...
   PIDS+=("$pid")
   wait_for_port "$PROXY_PORT" "$pid" "$name"
   sanity "$name"
+  if [ "$name" = gateway ] && [ "$JIT_WARMUP" -gt 0 ]; then
+    taskset -c 1 timeout $((JIT_WARMUP + 15)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -s "$WORK/distinct.lua" \
+      "https://127.0.0.1:$PROXY_PORT/orders" > /dev/null 2>&1 || true
+  fi
   measure "$name" repeated
   measure "$name" distinct
   if [ "$name" = gateway ] && [ "$SOAK" -gt 0 ]; then
@@ -370,7 +380,10 @@ if [ "$ONLY" != "gateway" ]; then
 fi
 if [ "$ONLY" != "haproxy" ]; then
   echo "== apisec gateway"
-  run_proxy gateway java -Xms256m -Xmx256m -jar "$GATEWAY_JAR" --config "$WORK/gateway.yaml"
+  # GATEWAY_JAVA_OPTS adds JVM options, e.g. a flight recording of the whole run:
+  #   GATEWAY_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/gw.jfr,settings=profile'
+  # shellcheck disable=SC2086
+  run_proxy gateway java -Xms256m -Xmx256m ${GATEWAY_JAVA_OPTS:-} -jar "$GATEWAY_JAR" --config "$WORK/gateway.yaml"
 fi
 
 field() { # line key

@@ -193,6 +193,11 @@ final class Fixture implements AutoCloseable {
 
   /** A request as an adapter would build it: headers, peer, TLS facts and a body reader. */
   RequestView request(String method, String target, String token, boolean tls, byte[] body) {
+    return request(method, target, token, tls ? this.tls : null, body);
+  }
+
+  /** A request presenting {@code tls} (none when null). */
+  RequestView request(String method, String target, String token, TlsInfo tls, byte[] body) {
     Headers.Builder headers = Headers.builder()
         .add("Host", "api.example.com")
         .add("User-Agent", "bench/1.0")
@@ -208,8 +213,8 @@ final class Fixture implements AutoCloseable {
         .target(target)
         .headers(headers.build())
         .remoteAddress(new InetSocketAddress("127.0.0.1", 50000));
-    if (tls) {
-      view.tls(this.tls);
+    if (tls != null) {
+      view.tls(tls);
     }
     if (body != null) {
       view.body(max -> CompletableFuture.completedFuture(body));

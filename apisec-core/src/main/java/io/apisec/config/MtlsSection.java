@@ -1,5 +1,7 @@
 package io.apisec.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +51,60 @@ final class MtlsSection {
         mtls.forwardedHeader(format(forwarded));
       }
     }
+    ConfigNode ocsp = node.get("ocsp");
+    if (ocsp != null) {
+      mtls.ocsp(ocsp(ocsp, base));
+    }
     node.rejectUnknownKeys();
     return node.convert(mtls::build);
+  }
+
+  private static OcspSettings ocsp(ConfigNode node, Path base) {
+    OcspSettings.Builder ocsp = OcspSettings.builder();
+    ConfigNode mode = node.require("mode");
+    ocsp.mode(OcspSettings.Mode.fromConfigName(mode.oneOf("off", "soft-fail", "hard-fail")));
+    ConfigNode url = node.get("responder-url");
+    if (url != null) {
+      url.convert(() -> ocsp.responderUrl(uri(url)));
+    }
+    ConfigNode responder = node.get("responder-certificate");
+    if (responder != null) {
+      Path file = base == null ? Path.of(responder.string()) : base.resolve(responder.string());
+      if (!Files.isRegularFile(file)) {
+        throw responder.error("file not found: " + file);
+      }
+      ocsp.responderCertificate(file);
+    }
+    ConfigNode timeout = node.get("timeout");
+    if (timeout != null) {
+      timeout.convert(() -> ocsp.timeout(timeout.duration()));
+    }
+    ConfigNode entries = node.get("cache-max-entries");
+    if (entries != null) {
+      entries.convert(() -> ocsp.cacheMaxEntries(entries.intValue()));
+    }
+    ConfigNode maxAge = node.get("max-age");
+    if (maxAge != null) {
+      maxAge.convert(() -> ocsp.maxAge(maxAge.duration()));
+    }
+    ConfigNode stapled = node.get("stapled-header");
+    if (stapled != null) {
+      stapled.convert(() -> ocsp.stapledHeader(stapled.string()));
+    }
+    ConfigNode check = node.get("check");
+    if (check != null) {
+      ocsp.check(check.oneOf("leaf", "chain").equals("leaf") ? OcspSettings.Check.LEAF : OcspSettings.Check.CHAIN);
+    }
+    node.rejectUnknownKeys();
+    return node.convert(ocsp::build);
+  }
+
+  private static URI uri(ConfigNode node) {
+    try {
+      return new URI(node.string());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("mtls.ocsp.responder-url is not a URL: '" + node.string() + "'");
+    }
   }
 
   private static MtlsSettings.ForwardedFormat format(ConfigNode node) {

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param forwardedFormat the header format a trusted proxy uses, or NONE to read no such header
  * @param forwardedHeader the (lower-case) header name holding the certificate, empty for NONE
  * @param forwardedChainHeader the header holding the chain ({@code rfc9440} only), else empty
+ * @param ocsp OCSP revocation checking of client certificates
  */
 public record MtlsSettings(
     List<Path> trustAnchors,
@@ -30,7 +31,8 @@ public record MtlsSettings(
     boolean requireClientAuthEku,
     ForwardedFormat forwardedFormat,
     String forwardedHeader,
-    String forwardedChainHeader) {
+    String forwardedChainHeader,
+    OcspSettings ocsp) {
   /** No trust anchors, 60 s skew, clientAuth required, no forwarded header. */
   public static final MtlsSettings DEFAULTS = builder().build();
 
@@ -89,6 +91,11 @@ public record MtlsSettings(
     Objects.requireNonNull(forwardedFormat, "mtls.forwarded-header");
     forwardedHeader = forwardedHeader.toLowerCase(Locale.ROOT);
     forwardedChainHeader = forwardedChainHeader.toLowerCase(Locale.ROOT);
+    Objects.requireNonNull(ocsp, "mtls.ocsp");
+    if (!ocsp.stapledHeader().isEmpty() && forwardedFormat == ForwardedFormat.NONE) {
+      throw new IllegalArgumentException(
+          "mtls.ocsp.stapled-header applies only to forwarded certificates, and mtls.forwarded-header is none");
+    }
   }
 
   public static Builder builder() {
@@ -105,6 +112,7 @@ public record MtlsSettings(
     private ForwardedFormat format = ForwardedFormat.NONE;
     private String header = "";
     private String chainHeader = "";
+    private OcspSettings ocsp = OcspSettings.OFF;
 
     private Builder() {}
 
@@ -160,8 +168,15 @@ public record MtlsSettings(
       return name != null && name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
     }
 
+    /** Checks client certificates for revocation with OCSP. */
+    public Builder ocsp(OcspSettings ocsp) {
+      this.ocsp = Objects.requireNonNull(ocsp, "ocsp");
+      return this;
+    }
+
     public MtlsSettings build() {
-      return new MtlsSettings(trustAnchors, intermediates, crls, clockSkew, requireClientAuthEku, format, header, chainHeader);
+      return new MtlsSettings(trustAnchors, intermediates, crls, clockSkew, requireClientAuthEku, format, header, chainHeader,
+          ocsp);
     }
   }
 }

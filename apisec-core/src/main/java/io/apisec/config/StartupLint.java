@@ -24,6 +24,10 @@ final class StartupLint {
       refuse(config, "no-client-auth-eku", "mtls.require-eku",
           "'false' accepts certificates issued for other purposes (such as a server's) as client identities");
     }
+    if (config.mtls().ocsp().mode() == OcspSettings.Mode.SOFT_FAIL) {
+      refuse(config, "ocsp-soft-fail", "mtls.ocsp.mode",
+          "'soft-fail' lets a revoked certificate through whenever its OCSP responder is unreachable, which an attacker may arrange");
+    }
     JwtLint.check(config);
     RateLimitLint.check(config);
   }

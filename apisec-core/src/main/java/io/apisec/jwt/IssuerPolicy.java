@@ -154,7 +154,7 @@ final class IssuerPolicy {
   private Outcome check(ParsedToken token, String alg, List<VerificationKey> keys, Instant expiresAt) {
     for (VerificationKey key : keys) {
       verifications.incrementAndGet();
-      if (key.verify(alg, token.signingInput, token.signature)) {
+      if (key.verify(alg, token.signingInput, token.signature, token.encodedSignature)) {
         return new Outcome(claims(token.claims), expiresAt, key, null, this);
       }
     }

@@ -30,12 +30,16 @@ final class ParsedToken {
   final Map<String, Object> claims;
   final byte[] signingInput;
   final byte[] signature;
+  /** The signature as the token carries it (base64url), handed to nimbus as is instead of re-encoded. */
+  final String encodedSignature;
 
-  private ParsedToken(Map<String, Object> header, Map<String, Object> claims, byte[] signingInput, byte[] signature) {
+  private ParsedToken(Map<String, Object> header, Map<String, Object> claims, byte[] signingInput, byte[] signature,
+      String encodedSignature) {
     this.header = header;
     this.claims = claims;
     this.signingInput = signingInput;
     this.signature = signature;
+    this.encodedSignature = encodedSignature;
   }
 
   /** The parsed token, or a String saying why it is malformed (never echoing it). */
@@ -58,6 +62,7 @@ final class ParsedToken {
     Map<String, Object> header;
     Map<String, Object> claims;
     byte[] signature;
+    String encodedSignature = token.substring(second + 1);
     try {
       header = JSON.readValue(decoder.decode(token.substring(0, first)), OBJECT);
     } catch (IOException | IllegalArgumentException e) {
@@ -69,7 +74,7 @@ final class ParsedToken {
       return "The token's payload is not a JSON object with unique claim names";
     }
     try {
-      signature = decoder.decode(token.substring(second + 1));
+      signature = decoder.decode(encodedSignature);
     } catch (IllegalArgumentException e) {
       return "The token's signature is not base64url";
     }
@@ -77,7 +82,7 @@ final class ParsedToken {
       return "The token's header or payload is null";
     }
     byte[] signingInput = token.substring(0, second).getBytes(StandardCharsets.US_ASCII);
-    return new ParsedToken(header, claims, signingInput, signature);
+    return new ParsedToken(header, claims, signingInput, signature, encodedSignature);
   }
 
   private static boolean base64url(String token) {

@@ -162,6 +162,14 @@ final class VerificationKey {
 
   /** Checks the signature; the caller has checked {@link #fits}. */
   boolean verify(String algorithm, byte[] signingInput, byte[] signature) {
+    return verify(algorithm, signingInput, signature, null);
+  }
+
+  /**
+   * Checks the signature, given also as the base64url text the token carried (or null): nimbus
+   * takes it encoded and decodes it again, so passing the token's own text saves a re-encoding.
+   */
+  boolean verify(String algorithm, byte[] signingInput, byte[] signature, String encodedSignature) {
     try {
       if (ed25519 != null) {
         Signature verifier = SignatureProviders.ED25519 == null
@@ -172,7 +180,8 @@ final class VerificationKey {
       }
       // only alg is set: crit and every other header parameter were checked before
       JWSHeader header = new JWSHeader(JWSAlgorithm.parse(algorithm));
-      return nimbus.verify(header, signingInput, Base64URL.encode(signature));
+      return nimbus.verify(header, signingInput,
+          encodedSignature == null ? Base64URL.encode(signature) : new Base64URL(encodedSignature));
     } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
       // malformed signatures (wrong length, r = s = 0) are just invalid ones
       return false;

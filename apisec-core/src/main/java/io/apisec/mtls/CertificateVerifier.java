@@ -7,6 +7,7 @@ import io.apisec.Stage;
 import io.apisec.TlsInfo;
 import io.apisec.config.ConfigException;
 import io.apisec.config.MtlsSettings;
+import io.apisec.config.OcspSettings;
 import io.apisec.internal.TrustedProxies;
 import java.security.cert.X509Certificate;
 import java.security.GeneralSecurityException;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +42,13 @@ public final class CertificateVerifier {
   public static final Attribute<String> IGNORED_FORWARDED_CERTIFICATE =
       Attribute.of("ignored-forwarded-certificate", String.class);
 
+  /**
+   * The OCSP revocation status of the request's client certificate when OCSP is on: {@code good},
+   * {@code good (stapled)}, or {@code soft-fail: <why>} when soft-fail let an undetermined status
+   * through.
+   */
+  public static final Attribute<String> REVOCATION_STATUS = Attribute.of("ocsp-status", String.class);
+
   private static final Set<String> WELL_KNOWN_HEADERS = Set.of(
       MtlsSettings.ForwardedFormat.XFCC.defaultHeader(),
       MtlsSettings.ForwardedFormat.PEM.defaultHeader(),
@@ -54,6 +63,7 @@ public final class CertificateVerifier {
   private final Set<String> forwardedHeaders;
   private volatile TrustMaterial material;
   private final ConcurrentHashMap<String, Valid> valid = new ConcurrentHashMap<>();
+  private final OcspRevocation ocsp;
 
   private CertificateVerifier(MtlsSettings settings, TrustedProxies proxies, Clock clock) {
     this.settings = settings;
@@ -66,8 +76,12 @@ public final class CertificateVerifier {
     if (!settings.forwardedChainHeader().isEmpty()) {
       headers.add(settings.forwardedChainHeader());
     }
+    if (!settings.ocsp().stapledHeader().isEmpty()) {
+      headers.add(settings.ocsp().stapledHeader());
+    }
     this.forwardedHeaders = Set.copyOf(headers);
     this.material = TrustMaterial.load(settings);
+    this.ocsp = settings.ocsp().enabled() ? new OcspRevocation(settings.ocsp(), clock, settings.clockSkew()) : null;
   }
 
   /**
@@ -117,8 +131,11 @@ public final class CertificateVerifier {
     return new TokenBindingStage(this);
   }
 
-  /** What the request presents, and whether a forwarded header from an untrusted peer was ignored. */
-  record Presented(List<X509Certificate> chain, String source, String malformed, String ignoredHeader) {
+  /**
+   * What the request presents, whether a forwarded header from an untrusted peer was ignored,
+   * and the OCSP response a trusted proxy stapled ({@code null} when none).
+   */
+  record Presented(List<X509Certificate> chain, String source, String malformed, String ignoredHeader, String stapled) {
     boolean isEmpty() {
       return chain.isEmpty();
     }
@@ -137,7 +154,9 @@ public final class CertificateVerifier {
             request.headers().all(settings.forwardedChainHeader()), settings.forwardedHeader(),
             settings.forwardedChainHeader());
       };
-      return new Presented(parsed.chain(), "forwarded " + settings.forwardedHeader(), parsed.malformed(), null);
+      String stapled = settings.ocsp().stapledHeader().isEmpty() ? null
+          : request.headers().first(settings.ocsp().stapledHeader()).orElse(null);
+      return new Presented(parsed.chain(), "forwarded " + settings.forwardedHeader(), parsed.malformed(), null, stapled);
     }
     String ignored = null;
     if (!trusted) {
@@ -149,7 +168,7 @@ public final class CertificateVerifier {
       }
     }
     List<X509Certificate> chain = request.tls().map(TlsInfo::peerChain).orElse(List.of());
-    return new Presented(chain, "TLS session", null, ignored);
+    return new Presented(chain, "TLS session", null, ignored, null);
   }
 
   PathValidator.Verdict validate(List<X509Certificate> chain) {
@@ -215,6 +234,20 @@ public final class CertificateVerifier {
     } catch (GeneralSecurityException e) {
       return null;
     }
+  }
+
+  /** Whether OCSP revocation checking is on. */
+  boolean checksRevocation() {
+    return ocsp != null;
+  }
+
+  OcspSettings.Mode revocationMode() {
+    return settings.ocsp().mode();
+  }
+
+  /** The OCSP status of a valid path (leaf first, anchor last); never completes exceptionally. */
+  CompletionStage<OcspRevocation.Outcome> revocation(List<X509Certificate> path, String stapled) {
+    return ocsp.check(path, stapled, material.ocspResponder);
   }
 
   /** Whether chains can be validated at all (trust anchors are configured). */

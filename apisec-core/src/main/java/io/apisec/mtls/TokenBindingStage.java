@@ -16,12 +16,14 @@ import java.util.concurrent.CompletionStage;
  * RFC 8705 certificate-bound access tokens: when the verified claims carry {@code cnf} with
  * {@code x5t#S256}, the request must present the certificate with that SHA-256 thumbprint —
  * directly over TLS or through a trusted proxy — else the token is refused as {@code
- * invalid_token}. Runs right after the JWT stage, under its name. Synchronous; thread-safe.
+ * invalid_token}. Runs right after the JWT stage, under its name. Synchronous unless it checks
+ * OCSP itself (below); thread-safe.
  *
  * <p>The certificate is the one the {@code mtls} stage verified when it ran; otherwise the presented
  * chain, validated against the trust anchors when some are configured. Without trust anchors the
  * TLS handshake's proof of possession of the key is what binds (RFC 8705 §3, self-signed
- * certificates).
+ * certificates). When OCSP is on and no {@code mtls} stage verified the certificate, its
+ * revocation status is checked here with the same outcomes as in that stage.
  */
 final class TokenBindingStage implements Stage {
   private static final String THUMBPRINT = "x5t#S256";
@@ -61,19 +63,34 @@ final class TokenBindingStage implements Stage {
       if (p.isEmpty()) {
         return invalid("The token is bound to a client certificate (RFC 8705) but none was presented");
       }
+      PathValidator.Verdict verdict = null;
       if (verifier.validates()) {
-        PathValidator.Verdict verdict = verifier.validate(p.chain());
+        verdict = verifier.validate(p.chain());
         if (!verdict.valid()) {
           return invalid("The token is bound to a client certificate that was refused: " + verdict.refusal());
         }
       }
-      presented = Certificates.thumbprint(p.chain().get(0));
+      if (!matches(Certificates.thumbprint(p.chain().get(0)), (String) bound)) {
+        return invalid("The token is bound to another client certificate (RFC 8705)");
+      }
+      if (verdict == null || !verifier.checksRevocation()) {
+        return chain.proceed();
+      }
+      // no mtls stage checked this certificate: its revocation is checked here, as that stage would
+      return verifier.revocation(verdict.path(), p.stapled()).thenCompose(outcome -> {
+        Decision.Deny denial = MtlsStage.revocationDenial(verifier, chain,
+            "The token is bound to a client certificate that was refused: ", outcome);
+        return denial != null ? CompletableFuture.completedFuture(denial) : chain.proceed();
+      });
     }
-    if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII),
-        ((String) bound).getBytes(StandardCharsets.US_ASCII))) {
+    if (!matches(presented, (String) bound)) {
       return invalid("The token is bound to another client certificate (RFC 8705)");
     }
     return chain.proceed();
+  }
+
+  private static boolean matches(String thumbprint, String bound) {
+    return MessageDigest.isEqual(thumbprint.getBytes(StandardCharsets.US_ASCII), bound.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static CompletionStage<Decision> invalid(String detail) {

@@ -14,16 +14,19 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One snapshot of the files certificates are verified against: trust anchors, intermediates and
- * CRLs. Immutable; a reload builds a new one.
+ * One snapshot of the files certificates are verified against: trust anchors, intermediates,
+ * CRLs and the trusted OCSP responder certificate. Immutable; a reload builds a new one.
  */
 final class TrustMaterial {
   final Set<TrustAnchor> anchors;
   final List<X509Certificate> anchorCertificates;
   final List<X509Certificate> intermediates;
   final List<X509CRL> crls;
+  /** The directly trusted OCSP responder certificate, or {@code null}. */
+  final X509Certificate ocspResponder;
 
-  private TrustMaterial(List<X509Certificate> anchors, List<X509Certificate> intermediates, List<X509CRL> crls) {
+  private TrustMaterial(List<X509Certificate> anchors, List<X509Certificate> intermediates, List<X509CRL> crls,
+      X509Certificate ocspResponder) {
     Set<TrustAnchor> set = new LinkedHashSet<>();
     for (X509Certificate anchor : anchors) {
       set.add(new TrustAnchor(anchor, null));
@@ -32,6 +35,7 @@ final class TrustMaterial {
     this.anchorCertificates = List.copyOf(anchors);
     this.intermediates = List.copyOf(intermediates);
     this.crls = List.copyOf(crls);
+    this.ocspResponder = ocspResponder;
   }
 
   /** Reads every file; throws a ConfigException naming the key and the file when one is unreadable. */
@@ -52,7 +56,21 @@ final class TrustMaterial {
         throw new ConfigException("mtls.crls", "cannot read CRL file " + file + ": " + e.getMessage());
       }
     }
-    return new TrustMaterial(anchors, intermediates, crls);
+    X509Certificate responder = null;
+    if (settings.ocsp().responderCertificate().isPresent()) {
+      Path file = settings.ocsp().responderCertificate().get();
+      try {
+        List<X509Certificate> read = Certificates.readPemFile(file);
+        if (read.size() != 1) {
+          throw new ConfigException("mtls.ocsp.responder-certificate", "file " + file + " must hold exactly one certificate");
+        }
+        responder = read.get(0);
+      } catch (IOException | GeneralSecurityException e) {
+        throw new ConfigException("mtls.ocsp.responder-certificate",
+            "cannot read PEM certificates from " + file + ": " + e.getMessage());
+      }
+    }
+    return new TrustMaterial(anchors, intermediates, crls, responder);
   }
 
   private static List<X509Certificate> certificates(String key, Path file) {

@@ -249,9 +249,10 @@ class KeySetSnapshotIT {
             ApiSecurityConfig.builder().jwt(jwt).route(Route.builder("GET /orders").build()).build())
         .clock(clock).auditToSystemLogger(false).build();
     nodes.add(node);
-    // the load finds no directory first, then the save after the fetch cannot create it
+    // the save after the fetch cannot create the directory (the load before it may fail too, or,
+    // depending on the JDK's error for a file used as a directory, find nothing)
     TestIssuer.await(() -> keySource(node, idp.issuer()).lastError().contains("cannot be written"), "the save to fail");
-    assertThat(keySource(node, idp.issuer()).counters().get("snapshot-failures")).isEqualTo(2L);
+    assertThat(keySource(node, idp.issuer()).counters().get("snapshot-failures")).isBetween(1L, 2L);
     assertThat(node.health().ready()).isTrue();
     assertAllowed(decide(node, "/orders", token(first)));
   }

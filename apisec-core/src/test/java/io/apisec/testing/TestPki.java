@@ -22,6 +22,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -180,6 +182,8 @@ public final class TestPki {
     private Instant notAfter = Instant.now().plus(Duration.ofDays(30));
     private final List<GeneralName> sans = new ArrayList<>();
     private KeyPair keyPair;
+    private String ocspUrl;
+    private boolean ocspSigning;
 
     private Spec(String commonName) {
       this.commonName = commonName;
@@ -236,6 +240,18 @@ public final class TestPki {
       return this;
     }
 
+    /** Names {@code url} as the OCSP responder in the authority information access extension. */
+    public Spec ocspUrl(String url) {
+      this.ocspUrl = url;
+      return this;
+    }
+
+    /** Adds the {@code id-kp-OCSPSigning} extended key usage (a delegated OCSP responder). */
+    public Spec ocspSigning() {
+      this.ocspSigning = true;
+      return this;
+    }
+
     public Spec keyPair(KeyPair keyPair) {
       this.keyPair = keyPair;
       return this;
@@ -281,6 +297,14 @@ public final class TestPki {
         }
         if (serverAuth) {
           purposes.add(KeyPurposeId.id_kp_serverAuth);
+        }
+        if (ocspSigning) {
+          purposes.add(KeyPurposeId.id_kp_OCSPSigning);
+        }
+        if (ocspUrl != null) {
+          builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+              AccessDescription.id_ad_ocsp,
+              new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl)));
         }
         if (!purposes.isEmpty()) {
           builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(new KeyPurposeId[0])));

@@ -47,13 +47,18 @@ class RedisAccuracyIT {
 
   private static Run hammer(RedisSettings.Optimization optimization, Clock clock, RateLimitPolicy policy, Duration forAtLeast)
       throws Exception {
+    return hammer(optimization, clock, policy, forAtLeast, 10, REQUESTS_PER_THREAD);
+  }
+
+  private static Run hammer(RedisSettings.Optimization optimization, Clock clock, RateLimitPolicy policy, Duration forAtLeast,
+      long delayTokens, int requestsPerThread) throws Exception {
     List<RedisBucketStore> stores = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(NODES * THREADS_PER_NODE);
     try {
       for (int n = 0; n < NODES; n++) {
         stores.add(RedisStores.connected(RedisBucketStore.create(RedisSettings.standalone(redis.uri())
             .timeout(Duration.ofSeconds(2)).heartbeat(Duration.ofSeconds(1)).optimization(optimization)
-            .delay(10, Duration.ofMillis(100)).build(), clock)));
+            .delay(delayTokens, Duration.ofMillis(100)).build(), clock)));
       }
       String key = "hot-" + optimization + "-" + System.nanoTime();
       long commandsBefore = commands();
@@ -66,7 +71,7 @@ class RedisAccuracyIT {
         RedisBucketStore store = stores.get(n);
         for (int t = 0; t < THREADS_PER_NODE; t++) {
           all.add(CompletableFuture.runAsync(() -> {
-            for (int i = 0; i < REQUESTS_PER_THREAD || System.nanoTime() < until; i++) {
+            for (int i = 0; i < requestsPerThread || System.nanoTime() < until; i++) {
               Admission a = store.tryConsume(key, policy, 1).toCompletableFuture().join();
               assertThat(a.enforced()).isTrue();
               decisions.incrementAndGet();
@@ -129,6 +134,22 @@ class RedisAccuracyIT {
     print("delaying(10 tokens, 100ms)", run, CAPACITY);
     assertThat(run.admitted()).isGreaterThanOrEqualTo(CAPACITY - NODES * 10L);
     assertThat(run.admitted()).isLessThanOrEqualTo(CAPACITY + NODES * 10L);
+  }
+
+  @Test
+  void delayingSizedForOnePercentOvershootsByAtMostOnePercentOfTheCapacity() throws Exception {
+    // issue 9's T4: the optimised mode's overshoot, measured at a capacity in the range the fast
+    // mode is for; delay-tokens per node = 1 % of the capacity shared by the nodes
+    long capacity = 100_000;
+    long delayTokens = capacity / 100 / NODES;
+    RateLimitPolicy large = RateLimitPolicy.builder("large").key("ip").limit(capacity, Duration.ofDays(1)).build();
+    int perThread = (int) (capacity * 3 / 2 / (NODES * THREADS_PER_NODE));
+    Run run = hammer(RedisSettings.Optimization.DELAYING, Clock.systemUTC(), large, Duration.ZERO, delayTokens, perThread);
+    print("delaying(" + delayTokens + " tokens, 100ms)", run, capacity);
+    System.out.printf("ACCURACY overshoot=%.3f%% of capacity%n", 100.0 * (run.admitted() - capacity) / capacity);
+    assertThat(run.decisions()).isGreaterThan(capacity);
+    assertThat(run.admitted()).isLessThanOrEqualTo(capacity + capacity / 100);
+    assertThat(run.admitted()).isGreaterThanOrEqualTo(capacity - capacity / 100);
   }
 
   @Test

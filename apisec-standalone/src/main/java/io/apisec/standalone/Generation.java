@@ -177,8 +177,9 @@ final class Generation {
       Forwarding.prepareResponse(headers);
       // the adapter already set the pipeline's headers (security, rate limit, request id) on the
       // response: they win over the upstream's of the same name
-      for (String name : context.request().proxiedRequest().response().headers().names()) {
-        headers.remove(name);
+      // (entries, not names(): names() builds a sorted set per response, 1 % of the gateway's CPU)
+      for (Map.Entry<String, String> field : context.request().proxiedRequest().response().headers()) {
+        headers.remove(field.getKey());
       }
       Forward forward = context.get(FORWARD, Forward.class);
       io.apisec.ResponseCheck check = CheckedResponse.checkFor(security, context, forward == null ? "" : forward.requestId());

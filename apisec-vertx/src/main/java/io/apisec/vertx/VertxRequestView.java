@@ -35,13 +35,13 @@ final class VertxRequestView {
         .method(request.method().name())
         .target(request.uri())
         .headers(headers.build())
-        .remoteAddress(address(request.remoteAddress()))
-        .tls(request.isSSL() ? tls(request.sslSession()) : null)
+        .remoteAddress(ConnectionFacts.remoteAddress(request))
+        .tls(request.isSSL() ? ConnectionFacts.tls(request) : null)
         .body(body)
         .build();
   }
 
-  private static InetSocketAddress address(SocketAddress address) {
+  static InetSocketAddress address(SocketAddress address) {
     if (address == null || address.hostAddress() == null) {
       return null;
     }
@@ -53,7 +53,7 @@ final class VertxRequestView {
     }
   }
 
-  private static TlsInfo tls(SSLSession session) {
+  static TlsInfo tls(SSLSession session) {
     if (session == null) {
       return null;
     }
