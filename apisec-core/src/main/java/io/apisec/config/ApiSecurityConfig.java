@@ -21,7 +21,8 @@ public final class ApiSecurityConfig {
   /** Names of the start-up lint's checks, for {@code allow-risky}. */
   public static final Set<String> RISKY_SETTINGS =
       Set.of("clock-skew", "hs-with-jwks", "no-algorithms", "trust-all-proxies", "default-allow",
-          "no-client-auth-eku", "rate-limit-fail-open", "ocsp-soft-fail");
+          "no-client-auth-eku", "rate-limit-fail-open", "ocsp-soft-fail",
+          "introspection-plain-http", "inline-client-secret");
 
   private final RequestLimits limits;
   private final List<IpRange> trustedProxies;

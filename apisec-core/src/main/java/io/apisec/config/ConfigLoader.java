@@ -268,7 +268,7 @@ public final class ConfigLoader {
       }
       ConfigNode jwt = root.get("jwt");
       if (jwt != null) {
-        builder.jwt(JwtConfigReader.read(jwt));
+        builder.jwt(JwtConfigReader.read(jwt, base));
       }
       RateLimitSections.read(root, builder);
       ConfigNode routes = root.get("routes");

@@ -116,6 +116,10 @@ public final class JwtConfig {
     }
 
     public JwtConfig build() {
+      // an opaque token names no issuer, so only one issuer can be the one that introspects it
+      if (issuers.stream().filter(i -> i.introspection().isPresent()).count() > 1) {
+        throw new IllegalArgumentException("At most one issuer may have introspection (an opaque token names no issuer)");
+      }
       return new JwtConfig(this);
     }
   }
@@ -208,6 +212,7 @@ public final class JwtConfig {
     private final int maxTokenSize;
     private final Duration maxLifetime;
     private final Refresh refresh;
+    private final IntrospectionConfig introspection;
 
     private Issuer(Builder b) {
       this.issuer = b.issuer;
@@ -220,6 +225,7 @@ public final class JwtConfig {
       this.maxTokenSize = b.maxTokenSize;
       this.maxLifetime = b.maxLifetime;
       this.refresh = b.refresh;
+      this.introspection = b.introspection;
     }
 
     /** Starts an issuer whose tokens carry exactly this {@code iss}. */
@@ -285,6 +291,11 @@ public final class JwtConfig {
       return refresh;
     }
 
+    /** Introspection (RFC 7662) of this issuer's opaque tokens, when configured. */
+    public Optional<IntrospectionConfig> introspection() {
+      return Optional.ofNullable(introspection);
+    }
+
     @Override
     public String toString() {
       return "Issuer[" + issuer + ", algorithms=" + algorithms + (secret == null ? "" : ", secret=[redacted]") + ']';
@@ -302,6 +313,7 @@ public final class JwtConfig {
       private int maxTokenSize = 8 * 1024;
       private Duration maxLifetime;
       private Refresh refresh = Refresh.DEFAULTS;
+      private IntrospectionConfig introspection;
 
       private Builder(String issuer) {
         Objects.requireNonNull(issuer, "issuer");
@@ -380,6 +392,12 @@ public final class JwtConfig {
         return this;
       }
 
+      /** Introspects this issuer's opaque tokens (and its JWTs when it has no jwks-uri, discovery or secret). */
+      public Builder introspection(IntrospectionConfig introspection) {
+        this.introspection = Objects.requireNonNull(introspection, "introspection");
+        return this;
+      }
+
       public Issuer build() {
         if (jwksUri != null && discovery != null) {
           throw new IllegalArgumentException("Issuer " + issuer + " sets both jwks-uri and discovery; choose one");
@@ -403,8 +421,8 @@ public final class JwtConfig {
             }
           }
         }
-        if (jwksUri == null && discovery == null && secret == null) {
-          throw new IllegalArgumentException("Issuer " + issuer + " needs jwks-uri, discovery or a secret");
+        if (jwksUri == null && discovery == null && secret == null && introspection == null) {
+          throw new IllegalArgumentException("Issuer " + issuer + " needs jwks-uri, discovery, a secret or introspection");
         }
         return new Issuer(this);
       }

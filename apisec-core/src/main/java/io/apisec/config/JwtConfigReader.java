@@ -2,6 +2,7 @@ package io.apisec.config;
 
 import io.apisec.jwt.KeySetSnapshotsProvider;
 import io.apisec.jwt.TokenVerification;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -10,7 +11,7 @@ import java.util.Optional;
 final class JwtConfigReader {
   private JwtConfigReader() {}
 
-  static JwtConfig read(ConfigNode node) {
+  static JwtConfig read(ConfigNode node, Path base) {
     JwtConfig.Builder jwt = JwtConfig.builder();
     ConfigNode skew = node.get("clock-skew");
     if (skew != null) {
@@ -31,7 +32,7 @@ final class JwtConfigReader {
     ConfigNode issuers = node.get("issuers");
     if (issuers != null) {
       for (ConfigNode issuer : issuers.items()) {
-        JwtConfig.Issuer built = issuer(issuer);
+        JwtConfig.Issuer built = issuer(issuer, base);
         issuer.convert(() -> jwt.issuer(built));
       }
     }
@@ -84,7 +85,7 @@ final class JwtConfigReader {
     return section.error(message);
   }
 
-  private static JwtConfig.Issuer issuer(ConfigNode node) {
+  private static JwtConfig.Issuer issuer(ConfigNode node, Path base) {
     ConfigNode name = node.require("issuer");
     JwtConfig.Issuer.Builder issuer = name.convert(() -> JwtConfig.Issuer.builder(name.string()));
     ConfigNode jwks = node.get("jwks-uri");
@@ -136,6 +137,10 @@ final class JwtConfigReader {
           stale == null ? d.maxStaleness() : stale.duration(),
           timeout == null ? d.timeout() : timeout.duration(),
           unknown == null ? d.unknownKeyTtl() : unknown.duration())));
+    }
+    ConfigNode introspection = node.get("introspection");
+    if (introspection != null) {
+      issuer.introspection(IntrospectionConfigReader.read(introspection, base));
     }
     node.rejectUnknownKeys();
     return node.convert(issuer::build);

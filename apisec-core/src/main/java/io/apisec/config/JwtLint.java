@@ -26,10 +26,11 @@ final class JwtLint {
     for (int i = 0; i < jwt.issuers().size(); i++) {
       JwtConfig.Issuer issuer = jwt.issuers().get(i);
       String key = "jwt.issuers[" + i + "]";
-      if (issuer.algorithms().isEmpty()) {
+      if (issuer.algorithms().isEmpty() && issuer.hasJwks()) {
         StartupLint.refuse(config, "no-algorithms", key,
             "issuer " + issuer.issuer() + " has no algorithms list, so it accepts every asymmetric algorithm its keys allow");
       }
+      issuer.introspection().ifPresent(in -> IntrospectionLint.check(config, in, key + ".introspection"));
       if (issuer.hasJwks() && issuer.algorithms().stream().anyMatch(a -> a.startsWith("HS"))) {
         StartupLint.refuse(config, "hs-with-jwks", key + ".algorithms",
             "issuer " + issuer.issuer() + " accepts HS* with a shared secret as well as keys from a JWKS;"

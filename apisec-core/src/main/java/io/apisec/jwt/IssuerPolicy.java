@@ -51,6 +51,11 @@ final class IssuerPolicy {
     return jwks;
   }
 
+  /** Whether this issuer's JWTs are verified here (keys or a secret), rather than introspected. */
+  boolean verifiesLocally() {
+    return jwks != null || secret != null;
+  }
+
   int maxTokenSize() {
     return config.maxTokenSize();
   }
@@ -177,7 +182,7 @@ final class IssuerPolicy {
   }
 
   /** A NumericDate as whole seconds, or null when it is not a sensible one. */
-  private static Long seconds(Object value) {
+  static Long seconds(Object value) {
     if (value instanceof Integer || value instanceof Long) {
       long v = ((Number) value).longValue();
       return v < 0 || v > 253_402_300_799L ? null : v; // up to 9999-12-31

@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The issuer is chosen by the token's unverified {@code iss}, then only that issuer's keys can
  * verify it. A token verified before (by SHA-256) skips the signature; revocation is checked every
  * time. Never blocks: with the key cached the stage is already complete when returned; when a key
- * must be fetched it completes with the fetch. Thread-safe.
+ * must be fetched it completes with the fetch. A token that is not a JWT (or a JWT of an issuer
+ * without local keys) goes to the issuer's introspection endpoint when one is configured
+ * ({@link TokenIntrospection}). Thread-safe.
  */
 final class JwtStage implements Stage {
   private final Map<String, IssuerPolicy> issuers;
@@ -24,10 +26,12 @@ final class JwtStage implements Stage {
   private final RevocationList revocations;
   private final int maxTokenSize;
   private final AtomicLong cacheHits;
+  private final TokenIntrospection introspection;
 
   JwtStage(Map<String, IssuerPolicy> issuers, VerifiedTokenCache cache, RevocationList revocations,
-      AtomicLong cacheHits) {
+      AtomicLong cacheHits, TokenIntrospection introspection) {
     this.issuers = Map.copyOf(issuers);
+    this.introspection = introspection;
     this.cache = cache;
     this.revocations = revocations;
     this.cacheHits = cacheHits;
@@ -65,13 +69,17 @@ final class JwtStage implements Stage {
     }
     Object parsed = ParsedToken.parse(token);
     if (parsed instanceof String) {
-      return deny(DenyReason.INVALID_TOKEN, (String) parsed);
+      // not a JWT: an opaque token, which only the introspecting issuer (if any) can judge
+      return introspection == null ? deny(DenyReason.INVALID_TOKEN, (String) parsed) : introspect(chain, token, hash);
     }
     ParsedToken jwt = (ParsedToken) parsed;
     String iss = jwt.claimString("iss");
     IssuerPolicy issuer = iss == null ? null : issuers.get(iss);
     if (issuer == null) {
       return deny(DenyReason.INVALID_TOKEN, iss == null ? "The token has no issuer (iss)" : "The token's issuer is not accepted");
+    }
+    if (!issuer.verifiesLocally()) {
+      return introspect(chain, token, hash); // an issuer known only by its introspection endpoint
     }
     CompletableFuture<IssuerPolicy.Outcome> verified = issuer.verify(jwt, token.length()).toCompletableFuture();
     if (verified.isDone() && !verified.isCompletedExceptionally()) {
@@ -86,6 +94,11 @@ final class JwtStage implements Stage {
     }
     cache.put(hash, outcome);
     return accept(chain, outcome);
+  }
+
+  private CompletionStage<Decision> introspect(Chain chain, String token, String hash) {
+    return introspection.introspect(token, hash).thenCompose(
+        outcome -> outcome.deny() != null ? CompletableFuture.completedFuture(outcome.deny()) : accept(chain, outcome));
   }
 
   private CompletionStage<Decision> accept(Chain chain, IssuerPolicy.Outcome outcome) {

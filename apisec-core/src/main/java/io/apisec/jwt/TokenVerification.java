@@ -41,6 +41,8 @@ public final class TokenVerification implements AutoCloseable {
   private final ExecutorService httpExecutor;
   private final AtomicLong verifications = new AtomicLong();
   private final AtomicLong cacheHits = new AtomicLong();
+  private ExecutorService introspectionExecutor;
+  private final TokenIntrospection introspection;
   private final AutoCloseable ownedSnapshots;
 
   private TokenVerification(JwtConfig config, Clock clock, RevocationList revocations, KeySetSnapshots given) {
@@ -73,7 +75,19 @@ public final class TokenVerification implements AutoCloseable {
       }
       issuers.put(issuer.issuer(), new IssuerPolicy(issuer, jwks, config.clockSkew(), clock, verifications));
     }
-    this.stage = new JwtStage(issuers, cache, revocations, cacheHits);
+    this.introspection = introspection(config, clock);
+    this.stage = new JwtStage(issuers, cache, revocations, cacheHits, introspection);
+  }
+
+  private TokenIntrospection introspection(JwtConfig config, Clock clock) {
+    for (JwtConfig.Issuer issuer : config.issuers()) {
+      if (issuer.introspection().isPresent()) {
+        introspectionExecutor = Executors.newCachedThreadPool(daemon("apisec-introspection-http"));
+        IntrospectionClient client = new IntrospectionClient(issuer.introspection().get(), clock, introspectionExecutor);
+        return new TokenIntrospection(issuer, client, config.clockSkew(), clock);
+      }
+    }
+    return null;
   }
 
   /**
@@ -119,6 +133,9 @@ public final class TokenVerification implements AutoCloseable {
     for (JwksKeySource source : keySources) {
       components.add(source.health());
     }
+    if (introspection != null) {
+      components.add(introspection.health());
+    }
     components.add(new Health.Component("jwt", Health.Status.UP, "ok", Optional.empty(), "",
         Map.of("signature-verifications", verifications.get(), "cache-hits", cacheHits.get(),
             "cache-size", cache.size())));
@@ -159,6 +176,9 @@ public final class TokenVerification implements AutoCloseable {
     scheduler.shutdownNow();
     if (httpExecutor != null) {
       httpExecutor.shutdownNow();
+    }
+    if (introspectionExecutor != null) {
+      introspectionExecutor.shutdownNow();
     }
   }
 
