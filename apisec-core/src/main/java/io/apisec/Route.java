@@ -30,6 +30,7 @@ public final class Route {
   private final List<String> rateLimits;
   private final Set<String> reportOnly;
   private final String operation;
+  private final io.apisec.dpop.DpopMode dpop;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -46,6 +47,7 @@ public final class Route {
     this.rateLimits = List.copyOf(b.rateLimits);
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.operation = b.operation;
+    this.dpop = b.dpop;
   }
 
   /**
@@ -133,6 +135,11 @@ public final class Route {
     return Optional.ofNullable(operation);
   }
 
+  /** Whether DPoP-bound tokens are required, allowed or refused here; empty for the {@code dpop.mode} default. */
+  public Optional<io.apisec.dpop.DpopMode> dpop() {
+    return Optional.ofNullable(dpop);
+  }
+
   @Override
   public String toString() {
     return "Route[" + name + ']';
@@ -154,6 +161,7 @@ public final class Route {
     private final List<String> rateLimits = new ArrayList<>();
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private String operation;
+    private io.apisec.dpop.DpopMode dpop;
 
     private Builder(String match) {
       Objects.requireNonNull(match, "match");
@@ -213,6 +221,12 @@ public final class Route {
 
     public Builder schema(String fileOrInlineJson) {
       this.schema = Objects.requireNonNull(fileOrInlineJson, "schema");
+      return this;
+    }
+
+    /** The DPoP mode of this route (RFC 9449), overriding {@code dpop.mode}. */
+    public Builder dpop(io.apisec.dpop.DpopMode mode) {
+      this.dpop = Objects.requireNonNull(mode, "dpop");
       return this;
     }
 

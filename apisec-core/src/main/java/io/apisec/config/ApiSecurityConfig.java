@@ -37,6 +37,7 @@ public final class ApiSecurityConfig {
   private final Payload payload;
   private final Map<String, RateLimitPolicy> rateLimits;
   private final StoreSettings rateLimitStore;
+  private final DpopConfig dpop;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -53,6 +54,7 @@ public final class ApiSecurityConfig {
     this.payload = b.payload;
     this.rateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rateLimits));
     this.rateLimitStore = b.rateLimitStore;
+    this.dpop = b.dpop;
   }
 
   public static Builder builder() {
@@ -122,6 +124,11 @@ public final class ApiSecurityConfig {
   /** Where the rate-limit buckets live ({@code store}). */
   public StoreSettings rateLimitStore() {
     return rateLimitStore;
+  }
+
+  /** The DPoP settings (RFC 9449). */
+  public DpopConfig dpop() {
+    return dpop;
   }
 
   /**
@@ -238,8 +245,15 @@ public final class ApiSecurityConfig {
     private Payload payload = Payload.DEFAULTS;
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private StoreSettings rateLimitStore = StoreSettings.MEMORY;
+    private DpopConfig dpop = DpopConfig.DEFAULTS;
 
     private Builder() {}
+
+    /** The DPoP settings; by default DPoP is allowed on every token route. */
+    public Builder dpop(DpopConfig dpop) {
+      this.dpop = Objects.requireNonNull(dpop, "dpop");
+      return this;
+    }
 
     public Builder jwt(JwtConfig jwt) {
       this.jwt = Objects.requireNonNull(jwt, "jwt");
@@ -356,6 +370,12 @@ public final class ApiSecurityConfig {
             throw new ConfigException("routes[" + i + "].rate-limit", "unknown rate-limit policy '" + policy
                 + "'; defined: " + rateLimits.keySet());
           }
+        }
+      }
+      for (String issuer : dpop.issuers().keySet()) {
+        // a misspelt issuer would silently not require DPoP
+        if (jwt.issuers().stream().noneMatch(i -> i.issuer().equals(issuer))) {
+          throw new ConfigException("dpop.issuers", "'" + issuer + "' is not an issuer under jwt.issuers");
         }
       }
       StartupLint.check(config);
