@@ -47,12 +47,15 @@ import java.util.Set;
  * The replay check and the token binding are the caller's.
  *
  * <p>A client sends the same header with every proof, so the checked header (key, verifier, RFC
- * 7638 thumbprint) is cached by its encoded form, refusals included; the cache is bounded.
+ * 7638 thumbprint) is cached by its encoded form, refusals included; the cache is bounded in
+ * entries (10,000) and in the length of a key (1.5 KB), so at most about 15 MB.
  * Thread-safe. Refusals are values (a String detail that never echoes the proof).
  */
 final class ProofVerifier {
   /** Most characters of a proof; an RSA-4096 proof is about 1.5 KB. */
   static final int MAX_PROOF_LENGTH = 8192;
+  /** Longest encoded header that is cached (an RSA-4096 key's is about 950 characters). */
+  private static final int MAX_CACHED_HEADER = 1536;
   private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
   private static final Map<String, Curve> EC_CURVES = Map.of("ES256", Curve.P_256, "ES384", Curve.P_384, "ES512", Curve.P_521);
   private static final byte[] ED25519_X509_PREFIX = {
@@ -95,7 +98,9 @@ final class ProofVerifier {
       return "The DPoP proof is not a compact JWS";
     }
     String encodedHeader = proof.substring(0, first);
-    Object header = headers.get(encodedHeader, ProofVerifier::header);
+    // large headers are checked each time: the cache must stay small whatever clients send
+    Object header = encodedHeader.length() <= MAX_CACHED_HEADER
+        ? headers.get(encodedHeader, ProofVerifier::header) : header(encodedHeader);
     if (header instanceof String) {
       return header;
     }

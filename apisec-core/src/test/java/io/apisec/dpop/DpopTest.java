@@ -261,6 +261,16 @@ class DpopTest {
   }
 
   @Test
+  void algThatDoesNotFitTheKeyIsDenied() {
+    String token = boundToken(client);
+    invalidProof(dpop("GET", "/orders", token, client.proof("GET", URL, token).header("alg", "ES384").sign()),
+        "does not fit its alg");
+    DpopClient rsa = new DpopClient(TestKey.rsa("small", 1024, "RS256"), clock);
+    String rsaToken = boundToken(rsa);
+    invalidProof(dpop("GET", "/orders", rsaToken, rsa.proof("GET", URL, rsaToken).sign()), "shorter than 2048 bits");
+  }
+
+  @Test
   void algOutsideTheConfiguredListIsDenied() {
     security = security(c -> c.dpop(DpopConfig.builder().algorithms("EdDSA").build()));
     String token = boundToken(client);
