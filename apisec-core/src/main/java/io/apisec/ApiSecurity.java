@@ -5,12 +5,13 @@ import io.apisec.config.ConfigLoader;
 import io.apisec.dpop.ProofOfPossession;
 import io.apisec.dpop.ProofReplayCache;
 import io.apisec.internal.TrustedProxies;
+import io.apisec.jwt.KeySetSnapshots;
 import io.apisec.jwt.RevocationList;
 import io.apisec.jwt.TokenVerification;
 import io.apisec.mtls.CertificateVerifier;
-import io.apisec.schema.PayloadStages;
 import io.apisec.ratelimit.BucketStore;
 import io.apisec.ratelimit.RateLimiting;
+import io.apisec.schema.PayloadStages;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,6 +58,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final PayloadStages payloadStages;
   private final RateLimiting rateLimiting;
   private final ProofOfPossession proofs;
+  private final ResponseChecks responseChecks;
 
   private ApiSecurity(Builder builder) {
     this.customStages = List.copyOf(builder.customStages);
@@ -72,11 +74,12 @@ public final class ApiSecurity implements AutoCloseable {
     this.payloadStages = new PayloadStages(config);
     this.proofs = ProofOfPossession.create(config, trustedProxies, clock, builder.proofReplayCache);
     this.tokens = config.jwt().issuers().isEmpty() ? null
-        : TokenVerification.start(config.jwt(), clock, builder.revocations);
+        : TokenVerification.start(config.jwt(), clock, builder.revocations, builder.keySetSnapshots);
     try {
       for (Route route : config.routes()) {
         pipelines.put(route, new Pipeline(stagesFor(route)));
       }
+      this.responseChecks = new ResponseChecks(config, payloadStages, clock, listeners);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -188,6 +191,26 @@ public final class ApiSecurity implements AutoCloseable {
       }
       return finish(d, view, route, attributes, requestId, start);
     });
+  }
+
+  /**
+   * The response check of an allowed request, when its route validates responses ({@code
+   * response-validation}); empty otherwise, and then the adapter passes the response on untouched.
+   * {@code rawPath} is the request's path as received; {@code identity} and {@code requestId} are
+   * the allowed request's, for the audit event of a violation.
+   */
+  public java.util.Optional<ResponseCheck> responseCheck(String method, String rawPath, Identity identity, String requestId) {
+    if (responseChecks.isEmpty()) {
+      return java.util.Optional.empty(); // the common case costs no route lookup
+    }
+    PathNormalizer.Result path = hygiene.normalisePath(rawPath);
+    if (!path.ok()) {
+      return java.util.Optional.empty();
+    }
+    RouteTable.Match match = routes.match(method, path.path());
+    return match.found()
+        ? responseChecks.forRoute(match.route(), method, path.path(), requestId, identity)
+        : java.util.Optional.empty();
   }
 
   /**
@@ -357,6 +380,7 @@ public final class ApiSecurity implements AutoCloseable {
     private RevocationList revocations;
     private BucketStore bucketStore;
     private ProofReplayCache proofReplayCache;
+    private KeySetSnapshots keySetSnapshots;
 
     private Builder(ApiSecurityConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -399,6 +423,15 @@ public final class ApiSecurity implements AutoCloseable {
      * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
      * ownership and closes it after this instance.
      */
+    /**
+     * Persists each issuer's last good key set here instead of where {@code jwt.key-snapshots}
+     * says; the application keeps ownership (apisec does not close it).
+     */
+    public Builder keySetSnapshots(KeySetSnapshots snapshots) {
+      this.keySetSnapshots = Objects.requireNonNull(snapshots, "snapshots");
+      return this;
+    }
+
     public Builder bucketStore(BucketStore store) {
       this.bucketStore = Objects.requireNonNull(store, "store");
       return this;

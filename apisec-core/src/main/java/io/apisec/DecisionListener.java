@@ -9,4 +9,11 @@ package io.apisec;
 @FunctionalInterface
 public interface DecisionListener {
   void onDecision(AuditEvent event);
+
+  /**
+   * Receives a response that did not match its route's OpenAPI contract (stage {@code response},
+   * reason {@code invalid-response}): outcome {@code allow} when the route only reports, {@code
+   * deny} when the response was replaced by a {@code 502}. Ignored unless overridden.
+   */
+  default void onResponseViolation(AuditEvent event) {}
 }

@@ -29,6 +29,7 @@ public enum DenyReason {
   INVALID_PAYLOAD(400, "invalid-payload", "Payload does not match the schema", null),
   INVALID_PARAMETER(400, "invalid-parameter", "Request parameter does not match the schema", null),
   RATE_LIMITED(429, "rate-limited", "Too many requests", null),
+  INVALID_RESPONSE(502, "invalid-response", "Upstream response does not match the API contract", null),
   UNAVAILABLE(503, "unavailable", "Security check temporarily unavailable", null);
 
   private static final String TYPE_PREFIX = "urn:apisec:problem:";

@@ -36,6 +36,12 @@ public final class JsonLinesAuditLog implements DecisionListener {
     sink.accept(toJson(event));
   }
 
+  /** A response violation is one more line, with stage {@code response} and reason {@code invalid-response}. */
+  @Override
+  public void onResponseViolation(AuditEvent event) {
+    sink.accept(toJson(event));
+  }
+
   /** The event as one line of JSON. */
   public static String toJson(AuditEvent e) {
     Map<String, Object> line = new LinkedHashMap<>();

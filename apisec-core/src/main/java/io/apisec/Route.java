@@ -31,6 +31,7 @@ public final class Route {
   private final Set<String> reportOnly;
   private final String operation;
   private final io.apisec.dpop.DpopMode dpop;
+  private final ResponseValidation responseValidation;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -48,6 +49,7 @@ public final class Route {
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.operation = b.operation;
     this.dpop = b.dpop;
+    this.responseValidation = b.responseValidation;
   }
 
   /**
@@ -140,6 +142,14 @@ public final class Route {
     return Optional.ofNullable(dpop);
   }
 
+  /**
+   * How responses are checked against the {@link #operation()}'s response schemas; empty for the
+   * configuration-wide default ({@code response-validation.mode}).
+   */
+  public Optional<ResponseValidation> responseValidation() {
+    return Optional.ofNullable(responseValidation);
+  }
+
   @Override
   public String toString() {
     return "Route[" + name + ']';
@@ -162,6 +172,7 @@ public final class Route {
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private String operation;
     private io.apisec.dpop.DpopMode dpop;
+    private ResponseValidation responseValidation;
 
     private Builder(String match) {
       Objects.requireNonNull(match, "match");
@@ -236,6 +247,12 @@ public final class Route {
         throw new IllegalArgumentException("operation on route " + name + " must be FILE#/paths/...: '" + fileAndPointer + "'");
       }
       this.operation = fileAndPointer;
+      return this;
+    }
+
+    /** Checks responses against the operation's response schemas; needs {@link #operation(String)}. */
+    public Builder responseValidation(ResponseValidation mode) {
+      this.responseValidation = Objects.requireNonNull(mode, "responseValidation");
       return this;
     }
 

@@ -38,6 +38,7 @@ public final class ApiSecurityConfig {
   private final Map<String, RateLimitPolicy> rateLimits;
   private final StoreSettings rateLimitStore;
   private final DpopConfig dpop;
+  private final ResponseValidationSettings responseValidation;
 
   private ApiSecurityConfig(Builder b) {
     this.limits = b.limits;
@@ -55,6 +56,7 @@ public final class ApiSecurityConfig {
     this.rateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rateLimits));
     this.rateLimitStore = b.rateLimitStore;
     this.dpop = b.dpop;
+    this.responseValidation = b.responseValidation;
   }
 
   public static Builder builder() {
@@ -129,6 +131,11 @@ public final class ApiSecurityConfig {
   /** The DPoP settings (RFC 9449). */
   public DpopConfig dpop() {
     return dpop;
+  }
+
+  /** The default mode and body bound of response validation ({@code response-validation}). */
+  public ResponseValidationSettings responseValidation() {
+    return responseValidation;
   }
 
   /**
@@ -246,12 +253,19 @@ public final class ApiSecurityConfig {
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private StoreSettings rateLimitStore = StoreSettings.MEMORY;
     private DpopConfig dpop = DpopConfig.DEFAULTS;
+    private ResponseValidationSettings responseValidation = ResponseValidationSettings.DEFAULTS;
 
     private Builder() {}
 
     /** The DPoP settings; by default DPoP is allowed on every token route. */
     public Builder dpop(DpopConfig dpop) {
       this.dpop = Objects.requireNonNull(dpop, "dpop");
+      return this;
+    }
+
+    /** The default mode and body bound of response validation; off by default. */
+    public Builder responseValidation(ResponseValidationSettings settings) {
+      this.responseValidation = Objects.requireNonNull(settings, "responseValidation");
       return this;
     }
 

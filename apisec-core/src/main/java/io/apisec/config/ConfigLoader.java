@@ -289,6 +289,10 @@ public final class ConfigLoader {
       if (payload != null) {
         builder.payload(payload(payload));
       }
+      ConfigNode responseValidation = root.get("response-validation");
+      if (responseValidation != null) {
+        builder.responseValidation(ResponseValidationSection.read(responseValidation));
+      }
     }
 
     private static ApiSecurityConfig.Payload payload(ConfigNode node) {
@@ -371,6 +375,10 @@ public final class ConfigLoader {
       ConfigNode strict = node.get("strict");
       if (strict != null) {
         route.strictSchema(strict.bool());
+      }
+      ConfigNode responseValidation = node.get("response-validation");
+      if (responseValidation != null) {
+        route.responseValidation(ResponseValidationSection.mode(responseValidation));
       }
       ConfigNode maxBody = node.get("max-body");
       if (maxBody != null) {

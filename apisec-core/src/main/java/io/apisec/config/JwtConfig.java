@@ -2,11 +2,15 @@ package io.apisec.config;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -30,11 +34,13 @@ public final class JwtConfig {
   private final Duration clockSkew;
   private final int cacheMaxEntries;
   private final List<Issuer> issuers;
+  private final KeySnapshots keySnapshots;
 
   private JwtConfig(Builder b) {
     this.clockSkew = b.clockSkew;
     this.cacheMaxEntries = b.cacheMaxEntries;
     this.issuers = List.copyOf(b.issuers);
+    this.keySnapshots = b.keySnapshots;
   }
 
   public static Builder builder() {
@@ -55,9 +61,15 @@ public final class JwtConfig {
     return issuers;
   }
 
+  /** Where the issuers' last good key sets are persisted, or empty for nowhere (the default). */
+  public Optional<KeySnapshots> keySnapshots() {
+    return Optional.ofNullable(keySnapshots);
+  }
+
   @Override
   public String toString() {
-    return "JwtConfig[clockSkew=" + clockSkew + ", issuers=" + issuers + ']';
+    return "JwtConfig[clockSkew=" + clockSkew + ", issuers=" + issuers
+        + (keySnapshots == null ? "" : ", keySnapshots=" + keySnapshots.type()) + ']';
   }
 
   /** Collects JWT settings; each setter rejects a bad value at once. Not thread-safe. */
@@ -65,8 +77,15 @@ public final class JwtConfig {
     private Duration clockSkew = Duration.ofSeconds(60);
     private int cacheMaxEntries = 10_000;
     private final List<Issuer> issuers = new ArrayList<>();
+    private KeySnapshots keySnapshots;
 
     private Builder() {}
+
+    /** Persists each issuer's last good key set as {@code snapshots} says. */
+    public Builder keySnapshots(KeySnapshots snapshots) {
+      this.keySnapshots = Objects.requireNonNull(snapshots, "key-snapshots");
+      return this;
+    }
 
     public Builder clockSkew(Duration skew) {
       Objects.requireNonNull(skew, "clock-skew");
@@ -98,6 +117,41 @@ public final class JwtConfig {
 
     public JwtConfig build() {
       return new JwtConfig(this);
+    }
+  }
+
+  /**
+   * Where key-set snapshots live: {@code type: file} with a {@code directory}, or the type of a
+   * {@link io.apisec.jwt.KeySetSnapshotsProvider} such as {@code redis} with its own settings (for
+   * redis, the same keys as the rate-limit {@code store}). Immutable.
+   *
+   * @param type {@code file}, or a provider's type
+   * @param settings every setting under {@code key-snapshots} but {@code type}, as plain values
+   */
+  public record KeySnapshots(String type, Map<String, Object> settings) {
+    public KeySnapshots {
+      Objects.requireNonNull(type, "key-snapshots.type");
+      if (type.isBlank()) {
+        throw new IllegalArgumentException("key-snapshots.type must not be empty");
+      }
+      settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+      if (type.equals("file")) {
+        for (String key : settings.keySet()) {
+          if (!key.equals("directory")) {
+            throw new IllegalArgumentException(
+                "key-snapshots." + key + ": unknown setting for file snapshots; known: directory");
+          }
+        }
+        Object directory = settings.get("directory");
+        if (!(directory instanceof String) || ((String) directory).isBlank()) {
+          throw new IllegalArgumentException("key-snapshots.directory: file snapshots need a directory");
+        }
+      }
+    }
+
+    /** File snapshots in {@code directory}. */
+    public static KeySnapshots inDirectory(Path directory) {
+      return new KeySnapshots("file", Map.of("directory", directory.toString()));
     }
   }
 

@@ -1,5 +1,11 @@
 package io.apisec.config;
 
+import io.apisec.jwt.KeySetSnapshotsProvider;
+import io.apisec.jwt.TokenVerification;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
 /** Reads the {@code jwt:} section of a configuration file into a {@link JwtConfig}. */
 final class JwtConfigReader {
   private JwtConfigReader() {}
@@ -18,6 +24,10 @@ final class JwtConfigReader {
         maxEntries.convert(() -> jwt.cacheMaxEntries(maxEntries.intValue()));
       }
     }
+    ConfigNode snapshots = node.get("key-snapshots");
+    if (snapshots != null) {
+      jwt.keySnapshots(keySnapshots(snapshots));
+    }
     ConfigNode issuers = node.get("issuers");
     if (issuers != null) {
       for (ConfigNode issuer : issuers.items()) {
@@ -27,6 +37,51 @@ final class JwtConfigReader {
     }
     node.rejectUnknownKeys();
     return jwt.build();
+  }
+
+  private static JwtConfig.KeySnapshots keySnapshots(ConfigNode node) {
+    if (!node.isMap()) {
+      throw node.error("expected a mapping such as {type: file, directory: /var/lib/apisec/jwks}");
+    }
+    ConfigNode type = node.require("type");
+    String typeName = type.string();
+    Map<String, Object> settings = new LinkedHashMap<>();
+    for (String key : node.keys()) {
+      if (!key.equals("type")) {
+        settings.put(key, node.get(key).toPlain());
+      }
+    }
+    JwtConfig.KeySnapshots snapshots;
+    try {
+      snapshots = new JwtConfig.KeySnapshots(typeName, settings);
+    } catch (IllegalArgumentException e) {
+      throw at(node, e.getMessage(), "key-snapshots.");
+    }
+    if (!typeName.equals("file")) {
+      Optional<KeySetSnapshotsProvider> provider = TokenVerification.snapshotsProvider(typeName);
+      if (provider.isEmpty()) {
+        throw type.error("no key-set snapshot store of type '" + typeName
+            + "' on the class path (file is built in; for redis, add apisec-redis)");
+      }
+      try {
+        provider.get().validate(snapshots.settings());
+      } catch (IllegalArgumentException e) {
+        throw at(node, e.getMessage(), "store.");
+      }
+    }
+    return snapshots;
+  }
+
+  /** An error at the line of the key a message names ({@code prefix.key: ...}), else of the section. */
+  private static ConfigException at(ConfigNode section, String message, String prefix) {
+    int colon = message.indexOf(": ");
+    if (message.startsWith(prefix) && colon > prefix.length()) {
+      String key = message.substring(prefix.length(), colon);
+      if (section.has(key)) {
+        return section.get(key).error(message.substring(colon + 2));
+      }
+    }
+    return section.error(message);
   }
 
   private static JwtConfig.Issuer issuer(ConfigNode node) {

@@ -16,7 +16,8 @@ import java.util.List;
  * openapi:
  *   document: api.yaml       # relative to the configuration file
  *   base-path: /api          # prefix of every path, if the servers' URLs have one
- *   auth: jwt                # and scopes, strict, max-body, rate-limit, report-only, as on a route
+ *   auth: jwt                # and scopes, strict, max-body, rate-limit, report-only,
+ *                            # response-validation, as on a route
  * </pre>
  */
 final class OpenApiSection {
@@ -37,7 +38,9 @@ final class OpenApiSection {
       ConfigNode maxBody = node.get("max-body");
       ConfigNode rateLimits = node.get("rate-limit");
       ConfigNode reportOnly = node.get("report-only");
+      ConfigNode responses = node.get("response-validation");
       node.rejectUnknownKeys();
+      io.apisec.ResponseValidation responseMode = responses == null ? null : ResponseValidationSection.mode(responses);
       AuthMode mode = null;
       if (auth != null) {
         mode = AuthMode.fromConfigName(auth.text());
@@ -62,6 +65,9 @@ final class OpenApiSection {
         }
         route.rateLimits(limits.toArray(new String[0]));
         route.reportOnly(reported.toArray(new String[0]));
+        if (responseMode != null) {
+          route.responseValidation(responseMode);
+        }
       }));
       for (Route route : routes) {
         if (!builder.hasRoute(route.name())) {

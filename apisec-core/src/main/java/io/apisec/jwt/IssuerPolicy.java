@@ -24,10 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * this issuer's keys only. Thread-safe.
  */
 final class IssuerPolicy {
-  /** A verified token, or the denial of an unverifiable one. */
-  record Outcome(Claims claims, Instant expiresAt, VerificationKey key, Decision.Deny deny) {
+  /** A verified token (with the issuer that verified it), or the denial of an unverifiable one. */
+  record Outcome(Claims claims, Instant expiresAt, VerificationKey key, Decision.Deny deny, IssuerPolicy issuer) {
     static Outcome denied(Decision.Deny deny) {
-      return new Outcome(null, null, null, deny);
+      return new Outcome(null, null, null, deny, null);
     }
   }
 
@@ -138,11 +138,19 @@ final class IssuerPolicy {
     return check(token, alg, lookup.keys(), expiresAt);
   }
 
+  /**
+   * Whether this issuer's keys may still verify: always for a secret, and for a key set until it
+   * is past its maximum staleness — after that even tokens verified before must not pass.
+   */
+  boolean keysUsable(Instant now) {
+    return jwks == null || jwks.usable(now);
+  }
+
   private Outcome check(ParsedToken token, String alg, List<VerificationKey> keys, Instant expiresAt) {
     for (VerificationKey key : keys) {
       verifications.incrementAndGet();
       if (key.verify(alg, token.signingInput, token.signature)) {
-        return new Outcome(claims(token.claims), expiresAt, key, null);
+        return new Outcome(claims(token.claims), expiresAt, key, null, this);
       }
     }
     return Outcome.denied(Decision.deny(DenyReason.INVALID_TOKEN, "The token's signature is invalid"));

@@ -53,6 +53,11 @@ import java.util.regex.Pattern;
  * {@code kid} still unknown after a fetch is refused without asking again for
  * {@code unknown-key-ttl}. When fetches fail, the last good set serves until {@code max-staleness}
  * past its lifetime; then lookups answer "unavailable" (the stage fails closed with 503).
+ *
+ * <p>With {@link KeySetSnapshots} configured, every fetched set is saved with its fetch time, and
+ * a source that has no keys yet restores the saved set at start: requests wait for that restore
+ * (never for the network fetch beside it), and the restored set is bounded by the same
+ * {@code max-staleness}, counted from when the identity provider really served it.
  */
 final class JwksKeySource {
   private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*\"?(\\d{1,10})\"?");
@@ -72,7 +77,7 @@ final class JwksKeySource {
 
   /** One fetched key set with its timeline. */
   record KeySet(Map<String, List<VerificationKey>> byKid, List<VerificationKey> all, Map<String, String> refused,
-      Instant fetchedAt, Instant refreshAt, Instant freshUntil, Instant usableUntil) {}
+      Instant fetchedAt, Instant refreshAt, Instant freshUntil, Instant usableUntil, String publicJson) {}
 
   private final JwtConfig.Issuer issuer;
   private final JwtConfig.Refresh refresh;
@@ -83,10 +88,15 @@ final class JwksKeySource {
   private final Cache<String, Boolean> unknownKids;
   private final AtomicLong fetches = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final KeySetSnapshots snapshots;
+  private final AtomicLong snapshotFailures = new AtomicLong();
 
   private volatile KeySet keys;
   private volatile URI discoveredJwks;
   private volatile String lastError = "";
+  private volatile String snapshotError = "";
+  private volatile boolean restored;
+  private volatile CompletableFuture<Void> restoring;
   // guarded by this
   private CompletableFuture<KeySet> inFlight;
   private Instant lastFetchStart;
@@ -94,8 +104,9 @@ final class JwksKeySource {
   private boolean closed;
 
   JwksKeySource(JwtConfig.Issuer issuer, HttpClient http, Clock clock, ScheduledExecutorService scheduler,
-      Consumer<Set<VerificationKey>> onRemoved) {
+      Consumer<Set<VerificationKey>> onRemoved, KeySetSnapshots snapshots) {
     this.issuer = issuer;
+    this.snapshots = snapshots;
     this.refresh = issuer.refresh();
     this.http = http;
     this.clock = clock;
@@ -109,15 +120,100 @@ final class JwksKeySource {
         .build();
   }
 
-  /** Fetches the keys now, so that the first request does not pay for it. */
+  /** Restores the saved key set and fetches the keys now, so that the first request does not pay for it. */
   void start() {
+    if (snapshots != null) {
+      CompletableFuture<Optional<KeySetSnapshot>> load;
+      try {
+        load = snapshots.load(issuer.issuer()).toCompletableFuture();
+      } catch (RuntimeException e) {
+        load = CompletableFuture.failedFuture(e);
+      }
+      restoring = load.orTimeout(refresh.timeout().toMillis(), TimeUnit.MILLISECONDS).handle((found, failure) -> {
+        if (failure != null) {
+          snapshotFailures.incrementAndGet();
+          snapshotError = "the snapshot could not be loaded: " + describeSnapshotFailure(failure);
+        } else {
+          found.ifPresent(this::restore);
+        }
+        return null;
+      });
+    }
     fetch(clock.instant(), true);
+  }
+
+  /** Installs a saved set while no fetched one is there, unless it is already past max-staleness. */
+  private void restore(KeySetSnapshot snapshot) {
+    Instant now = clock.instant();
+    if (!snapshot.issuer().equals(issuer.issuer())) {
+      snapshotError = "the snapshot belongs to another issuer";
+      return;
+    }
+    // a snapshot written by a node whose clock runs ahead must not extend the staleness bound
+    Instant fetchedAt = snapshot.fetchedAt().isAfter(now) ? now : snapshot.fetchedAt();
+    KeySet set;
+    try {
+      set = keySet(JWKSet.parse(snapshot.keys()), fetchedAt, boundedLifetime(snapshot.lifetime()), now);
+    } catch (ParseException | RuntimeException e) {
+      snapshotError = "the snapshot holds no usable key set";
+      return;
+    }
+    if (!now.isBefore(set.usableUntil())) {
+      snapshotError = "the snapshot, fetched at " + fetchedAt + ", is older than refresh.max-staleness allows";
+      return;
+    }
+    synchronized (this) {
+      if (keys != null) {
+        return; // the endpoint answered first: its keys are newer
+      }
+      keys = set;
+      restored = true;
+      snapshotError = "";
+    }
+  }
+
+  private void save(KeySet set) {
+    if (snapshots == null) {
+      return;
+    }
+    KeySetSnapshot snapshot = new KeySetSnapshot(issuer.issuer(), set.publicJson(), set.fetchedAt(),
+        Duration.between(set.fetchedAt(), set.freshUntil()));
+    CompletionStage<Void> saved;
+    try {
+      saved = snapshots.save(snapshot);
+    } catch (RuntimeException e) {
+      saved = CompletableFuture.failedFuture(e);
+    }
+    saved.whenComplete((ignored, failure) -> {
+      if (failure == null) {
+        snapshotError = "";
+      } else {
+        snapshotFailures.incrementAndGet();
+        snapshotError = "the snapshot could not be saved: " + describeSnapshotFailure(failure);
+      }
+    });
+  }
+
+  private static String describeSnapshotFailure(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof TimeoutException) {
+      return "it timed out";
+    }
+    // the stores' messages name files and keys, never key material
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 
   /** The keys that may verify a token with this {@code kid} (null when absent) and algorithm. */
   CompletionStage<Lookup> keysFor(String kid, String alg) {
-    Instant now = clock.instant();
     KeySet set = keys;
+    CompletableFuture<Void> restore = restoring;
+    if (set == null && restore != null && !restore.isDone()) {
+      return restore.thenCompose(ignored -> keysFor(kid, alg));
+    }
+    Instant now = clock.instant();
     if (set != null && now.isBefore(set.usableUntil())) {
       if (!now.isBefore(set.refreshAt())) {
         fetch(now, false); // refresh ahead of expiry; this caller goes on with the current set
@@ -229,6 +325,7 @@ final class JwksKeySource {
         if (failure == null) {
           removed = removedKeys(keys, set);
           keys = set;
+          restored = false;
           lastError = "";
         } else {
           failures.incrementAndGet();
@@ -241,6 +338,7 @@ final class JwksKeySource {
         onRemoved.accept(removed);
       }
       if (failure == null) {
+        save(set);
         result.complete(set);
       } else {
         result.completeExceptionally(failure);
@@ -358,6 +456,14 @@ final class JwksKeySource {
     } catch (ParseException | RuntimeException e) {
       throw new KeySourceException("the response is not a JWK set");
     }
+    Duration lifetime = boundedLifetime(maxAge(headers).orElse(refresh.maxInterval()));
+    Instant now = clock.instant();
+    // refresh when four fifths of the lifetime have passed, so a working endpoint never lets it lapse
+    return keySet(parsed, now, lifetime, now.plus(lifetime.multipliedBy(4).dividedBy(5)));
+  }
+
+  /** The usable keys of {@code parsed}, fetched at {@code fetchedAt} and fresh for {@code lifetime}. */
+  private KeySet keySet(JWKSet parsed, Instant fetchedAt, Duration lifetime, Instant refreshAt) {
     KeySet previous = keys;
     Map<String, VerificationKey> known = new LinkedHashMap<>();
     if (previous != null) {
@@ -388,20 +494,20 @@ final class JwksKeySource {
     if (all.isEmpty()) {
       throw new KeySourceException("the JWK set holds no usable signing key");
     }
-    Duration lifetime = maxAge(headers).orElse(refresh.maxInterval());
+    Instant freshUntil = fetchedAt.plus(lifetime);
+    byKid.replaceAll((kid, list) -> List.copyOf(list));
+    return new KeySet(Map.copyOf(byKid), List.copyOf(all), Map.copyOf(refused), fetchedAt, refreshAt, freshUntil,
+        freshUntil.plus(refresh.maxStaleness()), parsed.toPublicJWKSet().toString());
+  }
+
+  private Duration boundedLifetime(Duration lifetime) {
     if (lifetime.compareTo(refresh.minInterval()) < 0) {
-      lifetime = refresh.minInterval();
+      return refresh.minInterval();
     }
     if (lifetime.compareTo(refresh.maxInterval()) > 0) {
-      lifetime = refresh.maxInterval();
+      return refresh.maxInterval();
     }
-    Instant now = clock.instant();
-    Instant freshUntil = now.plus(lifetime);
-    // refresh when four fifths of the lifetime have passed, so a working endpoint never lets it lapse
-    Instant refreshAt = now.plus(lifetime.multipliedBy(4).dividedBy(5));
-    byKid.replaceAll((kid, list) -> List.copyOf(list));
-    return new KeySet(Map.copyOf(byKid), List.copyOf(all), Map.copyOf(refused), now, refreshAt, freshUntil,
-        freshUntil.plus(refresh.maxStaleness()));
+    return lifetime;
   }
 
   private static Optional<Duration> maxAge(HttpHeaders headers) {
@@ -435,6 +541,12 @@ final class JwksKeySource {
     return "the fetch failed (" + cause.getClass().getSimpleName() + ")";
   }
 
+  /** Whether the current key set may verify at {@code now}: loaded and not past its maximum staleness. */
+  boolean usable(Instant now) {
+    KeySet set = keys;
+    return set != null && now.isBefore(set.usableUntil());
+  }
+
   /** The state of this key source for readiness and metrics. */
   Health.Component health() {
     Instant now = clock.instant();
@@ -452,9 +564,20 @@ final class JwksKeySource {
       status = Health.Status.DOWN;
     }
     return new Health.Component("jwks:" + issuer.issuer(), status, state,
-        set == null ? Optional.empty() : Optional.of(Duration.between(set.fetchedAt(), now)), lastError,
+        set == null ? Optional.empty() : Optional.of(Duration.between(set.fetchedAt(), now)), errors(),
         Map.of("fetches", fetches.get(), "fetch-failures", failures.get(),
-            "keys", (long) (set == null ? 0 : set.all().size())));
+            "keys", (long) (set == null ? 0 : set.all().size()),
+            "restored-from-snapshot", restored && set != null ? 1L : 0L,
+            "snapshot-failures", snapshotFailures.get()));
+  }
+
+  private String errors() {
+    String fetch = lastError;
+    String snapshot = snapshotError;
+    if (snapshot.isEmpty()) {
+      return fetch;
+    }
+    return fetch.isEmpty() ? snapshot : fetch + "; " + snapshot;
   }
 
   /** Stops the background refresh. */

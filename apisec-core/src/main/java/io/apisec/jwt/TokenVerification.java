@@ -3,8 +3,10 @@ package io.apisec.jwt;
 import io.apisec.Health;
 import io.apisec.Route;
 import io.apisec.Stage;
+import io.apisec.config.ConfigException;
 import io.apisec.config.JwtConfig;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,8 +41,15 @@ public final class TokenVerification implements AutoCloseable {
   private final ExecutorService httpExecutor;
   private final AtomicLong verifications = new AtomicLong();
   private final AtomicLong cacheHits = new AtomicLong();
+  private final AutoCloseable ownedSnapshots;
 
-  private TokenVerification(JwtConfig config, Clock clock, RevocationList revocations) {
+  private TokenVerification(JwtConfig config, Clock clock, RevocationList revocations, KeySetSnapshots given) {
+    KeySetSnapshots snapshots = given;
+    if (snapshots == null && config.keySnapshots().isPresent()) {
+      snapshots = snapshots(config.keySnapshots().get(), clock);
+    }
+    // a store built here from configuration is closed here; one the application passed in is its own
+    this.ownedSnapshots = given == null && snapshots instanceof AutoCloseable ? (AutoCloseable) snapshots : null;
     this.cache = new VerifiedTokenCache(config.cacheMaxEntries(), clock);
     boolean anyJwks = config.issuers().stream().anyMatch(JwtConfig.Issuer::hasJwks);
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("apisec-jwks-refresh"));
@@ -58,7 +68,7 @@ public final class TokenVerification implements AutoCloseable {
     for (JwtConfig.Issuer issuer : config.issuers()) {
       JwksKeySource jwks = null;
       if (issuer.hasJwks()) {
-        jwks = new JwksKeySource(issuer, http, clock, scheduler, cache::invalidateVerifiedBy);
+        jwks = new JwksKeySource(issuer, http, clock, scheduler, cache::invalidateVerifiedBy, snapshots);
         keySources.add(jwks);
       }
       issuers.put(issuer.issuer(), new IssuerPolicy(issuer, jwks, config.clockSkew(), clock, verifications));
@@ -72,9 +82,20 @@ public final class TokenVerification implements AutoCloseable {
    * @param revocations the {@code jti} deny list, or null for none
    */
   public static TokenVerification start(JwtConfig config, Clock clock, RevocationList revocations) {
+    return start(config, clock, revocations, null);
+  }
+
+  /**
+   * Builds the JWT machinery and starts restoring and fetching keys.
+   *
+   * @param revocations the {@code jti} deny list, or null for none
+   * @param snapshots where key sets are persisted, or null for what {@code config.keySnapshots()} says
+   */
+  public static TokenVerification start(JwtConfig config, Clock clock, RevocationList revocations,
+      KeySetSnapshots snapshots) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clock, "clock");
-    TokenVerification verification = new TokenVerification(config, clock, revocations);
+    TokenVerification verification = new TokenVerification(config, clock, revocations, snapshots);
     verification.keySources.forEach(JwksKeySource::start);
     return verification;
   }
@@ -104,9 +125,37 @@ public final class TokenVerification implements AutoCloseable {
     return components;
   }
 
+  /** The snapshot store {@code settings} describe: files, or one found through ServiceLoader. */
+  static KeySetSnapshots snapshots(JwtConfig.KeySnapshots settings, Clock clock) {
+    if (settings.type().equals("file")) {
+      return KeySetSnapshots.inDirectory(Path.of((String) settings.settings().get("directory")));
+    }
+    return snapshotsProvider(settings.type()).orElseThrow(() -> new ConfigException(
+        "jwt.key-snapshots.type", "no key-set snapshot store of type '" + settings.type()
+            + "' on the class path (for redis, add apisec-redis)"))
+        .create(settings.settings(), clock);
+  }
+
+  /** The provider of a snapshot store type, found through {@link ServiceLoader}. */
+  public static Optional<KeySetSnapshotsProvider> snapshotsProvider(String type) {
+    for (KeySetSnapshotsProvider provider : ServiceLoader.load(KeySetSnapshotsProvider.class)) {
+      if (provider.type().equals(type)) {
+        return Optional.of(provider);
+      }
+    }
+    return Optional.empty();
+  }
+
   @Override
   public void close() {
     keySources.forEach(JwksKeySource::close);
+    if (ownedSnapshots != null) {
+      try {
+        ownedSnapshots.close();
+      } catch (Exception e) {
+        // closing a store's connection cannot fail verification; nothing is left to do with it
+      }
+    }
     scheduler.shutdownNow();
     if (httpExecutor != null) {
       httpExecutor.shutdownNow();

@@ -8,13 +8,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Tokens whose signature and claims were verified, keyed by the SHA-256 of the token, so that a
  * token presented again skips the signature check. Bounded; an entry never outlives the token's
- * {@code exp} (by the injectable clock) and goes when the key that verified it leaves its key set.
+ * {@code exp} (by the injectable clock) and goes when the key that verified it leaves its key set;
+ * it does not pass while its issuer's key set is past its maximum staleness.
  *
  * <p>Thread-safe.
  */
@@ -60,9 +62,17 @@ final class VerifiedTokenCache {
       return null;
     }
     IssuerPolicy.Outcome hit = cache.getIfPresent(hash);
-    if (hit != null && !clock.instant().isBefore(hit.expiresAt())) {
+    if (hit == null) {
+      return null;
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(hit.expiresAt())) {
       // the ticker's granularity must never let a token live past its exp
       cache.invalidate(hash);
+      return null;
+    }
+    if (!hit.issuer().keysUsable(now)) {
+      // keys past their maximum staleness may have been withdrawn: verify again, which fails closed
       return null;
     }
     return hit;

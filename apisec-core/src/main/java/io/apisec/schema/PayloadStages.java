@@ -72,4 +72,21 @@ public final class PayloadStages {
         parameters == null || parameters.isEmpty() ? null : parameters,
         bodyRequired, parser, payload.maxErrors(), redact);
   }
+
+  /**
+   * The response contract of {@code route}: the response schemas of its OpenAPI operation,
+   * compiled now. Fails with a ConfigException naming the route's {@code response-validation} key
+   * when the route has no operation or the operation's responses cannot be compiled.
+   */
+  public ResponseContract responseContract(Route route) {
+    String key = "routes." + route.name() + ".response-validation";
+    if (route.operation().isEmpty()) {
+      throw new ConfigException(key, "response validation needs an OpenAPI operation (openapi, or operation on the route)");
+    }
+    try {
+      return ResponseContract.read(route.operation().get(), compiler, parser, config.payload().maxErrors(), redact);
+    } catch (SchemaDocuments.SchemaException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
+  }
 }

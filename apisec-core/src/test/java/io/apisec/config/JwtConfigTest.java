@@ -64,6 +64,43 @@ class JwtConfigTest {
   }
 
   @Test
+  void keySnapshotsAreReadAndCheckedNamingTheKey() {
+    ApiSecurityConfig config = yaml("""
+        jwt:
+          key-snapshots: { type: file, directory: /var/lib/apisec/jwks }
+        """);
+    assertThat(config.jwt().keySnapshots()).hasValueSatisfying(s -> {
+      assertThat(s.type()).isEqualTo("file");
+      assertThat(s.settings()).containsEntry("directory", "/var/lib/apisec/jwks");
+    });
+    assertThat(yaml("jwt: {}\n").jwt().keySnapshots()).isEmpty();
+    assertThatThrownBy(() -> yaml("""
+        jwt:
+          key-snapshots:
+            type: file
+        """)).isInstanceOf(ConfigException.class).hasMessageContaining("jwt.key-snapshots")
+        .hasMessageContaining("directory");
+    assertThatThrownBy(() -> yaml("""
+        jwt:
+          key-snapshots:
+            type: file
+            directory: /tmp/jwks
+            folder: /tmp/other
+        """)).isInstanceOf(ConfigException.class).hasMessageContaining("jwt.key-snapshots.folder")
+        .hasMessageContaining("line 5");
+    assertThatThrownBy(() -> yaml("""
+        jwt:
+          key-snapshots: { type: etcd, endpoints: [ http://127.0.0.1:2379 ] }
+        """)).isInstanceOf(ConfigException.class).hasMessageContaining("jwt.key-snapshots.type")
+        .hasMessageContaining("no key-set snapshot store of type 'etcd'");
+    assertThatThrownBy(() -> yaml("""
+        jwt:
+          key-snapshots: /tmp/jwks
+        """)).isInstanceOf(ConfigException.class).hasMessageContaining("jwt.key-snapshots")
+        .hasMessageContaining("mapping");
+  }
+
+  @Test
   void unknownKeysNameTheirPathAndLine() {
     assertThatThrownBy(() -> yaml("""
         jwt:

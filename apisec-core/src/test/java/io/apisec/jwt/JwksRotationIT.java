@@ -205,6 +205,28 @@ class JwksRotationIT {
   }
 
   @Test
+  void aCachedTokenStopsPassingOnceItsIssuersKeysArePastTheMaximumStaleness() {
+    startReady();
+    String token = idp.token(first).expiresIn(Duration.ofHours(1)).sign();
+    assertAllowed(decideNow(token));
+    long verified = counter("signature-verifications");
+    idp.takeDown();
+    clock.advance(Duration.ofMinutes(6)); // stale: the cached token still passes without a signature check
+    assertAllowed(decideNow(token));
+    assertThat(counter("signature-verifications")).isEqualTo(verified);
+    clock.advance(Duration.ofMinutes(10)); // past lifetime + max staleness, token still within its exp
+    Decision.Deny deny = assertDenied(decideNow(token), DenyReason.UNAVAILABLE, "unavailable", null);
+    assertThat(deny.status()).isEqualTo(503);
+    idp.bringUp();
+    clock.advance(Duration.ofSeconds(31));
+    TestIssuer.await(() -> {
+      decideNow(token);
+      return security.health().ready();
+    }, "the keys to load again");
+    assertAllowed(decideNow(token));
+  }
+
+  @Test
   void aSlowEndpointTimesOutAndTheLastGoodKeysKeepServing() {
     startReady();
     idp.mode(TestIssuer.Mode.STALL);

@@ -114,7 +114,7 @@ public final class ApiSecurityFilter implements Filter {
     });
   }
 
-  private static void apply(Evaluated evaluated, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+  private void apply(Evaluated evaluated, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     Decision decision = evaluated.decision;
     decision.responseHeaders().forEach(response::addHeader);
@@ -123,7 +123,14 @@ public final class ApiSecurityFilter implements Filter {
       return;
     }
     Decision.Allow allow = (Decision.Allow) decision;
-    chain.doFilter(new AllowedRequest(request, allow, evaluated.view.bufferedBody().orElse(null)), response);
+    AllowedRequest allowed = new AllowedRequest(request, allow, evaluated.view.bufferedBody().orElse(null));
+    io.apisec.ResponseCheck check = security.responseCheck(evaluated.view.method(), evaluated.view.rawPath(),
+        allow.identity(), allow.requestId()).orElse(null);
+    if (check != null) {
+      CheckedResponse.doFilter(chain, allowed, response, check, allow);
+      return;
+    }
+    chain.doFilter(allowed, response);
   }
 
   @Override

@@ -161,6 +161,7 @@ final class Generation {
                 "The upstream did not answer in time", f.requestId())
             : GatewayProblem.json(502, "upstream-unavailable", "Upstream unavailable",
                 "The upstream could not be reached", f.requestId());
+        context.set(CheckedResponse.SYNTHETIC, Boolean.TRUE);
         ProxyResponse response = context.request().release().response()
             .setStatusCode(timeout ? 504 : 502)
             .putHeader("content-type", GatewayProblem.MEDIA_TYPE)
@@ -179,7 +180,9 @@ final class Generation {
       for (String name : context.request().proxiedRequest().response().headers().names()) {
         headers.remove(name);
       }
-      return context.sendResponse();
+      Forward forward = context.get(FORWARD, Forward.class);
+      io.apisec.ResponseCheck check = CheckedResponse.checkFor(security, context, forward == null ? "" : forward.requestId());
+      return check == null ? context.sendResponse() : CheckedResponse.send(context, check);
     }
   }
 
