@@ -420,10 +420,6 @@ public final class ApiSecurity implements AutoCloseable {
     }
 
     /**
-     * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
-     * ownership and closes it after this instance.
-     */
-    /**
      * Persists each issuer's last good key set here instead of where {@code jwt.key-snapshots}
      * says; the application keeps ownership (apisec does not close it).
      */
@@ -432,6 +428,10 @@ public final class ApiSecurity implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
+     * ownership and closes it after this instance.
+     */
     public Builder bucketStore(BucketStore store) {
       this.bucketStore = Objects.requireNonNull(store, "store");
       return this;
