@@ -2,6 +2,8 @@ package io.apisec;
 
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.ConfigLoader;
+import io.apisec.dpop.ProofOfPossession;
+import io.apisec.dpop.ProofReplayCache;
 import io.apisec.internal.TrustedProxies;
 import io.apisec.jwt.KeySetSnapshots;
 import io.apisec.jwt.RevocationList;
@@ -55,6 +57,7 @@ public final class ApiSecurity implements AutoCloseable {
   private final TokenVerification tokens;
   private final PayloadStages payloadStages;
   private final RateLimiting rateLimiting;
+  private final ProofOfPossession proofs;
   private final ResponseChecks responseChecks;
 
   private ApiSecurity(Builder builder) {
@@ -69,6 +72,7 @@ public final class ApiSecurity implements AutoCloseable {
     this.pipelines = new IdentityHashMap<>();
     this.rateLimiting = RateLimiting.create(config, builder.bucketStore, clock);
     this.payloadStages = new PayloadStages(config);
+    this.proofs = ProofOfPossession.create(config, trustedProxies, clock, builder.proofReplayCache);
     this.tokens = config.jwt().issuers().isEmpty() ? null
         : TokenVerification.start(config.jwt(), clock, builder.revocations, builder.keySetSnapshots);
     try {
@@ -101,6 +105,8 @@ public final class ApiSecurity implements AutoCloseable {
       stages.add(new Pipeline.NamedStage("jwt", tokens.tokenStage(), reportOnly(route, "jwt")));
       // RFC 8705: a certificate-bound token must come with its certificate; named "jwt" so report-only covers it
       stages.add(new Pipeline.NamedStage("jwt", certificates.tokenBindingStage(), reportOnly(route, "jwt")));
+      // RFC 9449: DPoP proof and key binding, also under "jwt"
+      stages.add(new Pipeline.NamedStage("jwt", proofs.stage(route), reportOnly(route, "jwt")));
       tokens.authorizationStage(route).ifPresent(
           authz -> stages.add(new Pipeline.NamedStage("authz", authz, reportOnly(route, "authz"))));
     }
@@ -249,7 +255,8 @@ public final class ApiSecurity implements AutoCloseable {
       security.add("Cache-Control", "no-store");
       Decision.Deny deny = (Decision.Deny) decision;
       if (deny.reason().bearerError() != null) {
-        security.add("WWW-Authenticate", bearerChallenge(deny, route));
+        String scheme = proofs.challenge(deny, route, request, attributes).orElse("Bearer realm=\"api\"");
+        security.add("WWW-Authenticate", challenge(scheme, deny, route));
       }
       finished = deny.finish(requestId, security.build());
     } else {
@@ -261,8 +268,8 @@ public final class ApiSecurity implements AutoCloseable {
     return finished;
   }
 
-  private static String bearerChallenge(Decision.Deny deny, Route route) {
-    StringBuilder challenge = new StringBuilder("Bearer realm=\"api\"");
+  private static String challenge(String scheme, Decision.Deny deny, Route route) {
+    StringBuilder challenge = new StringBuilder(scheme);
     String error = deny.reason().bearerError();
     if (!error.isEmpty()) {
       challenge.append(", error=\"").append(error).append('"');
@@ -360,6 +367,7 @@ public final class ApiSecurity implements AutoCloseable {
       tokens.close();
     }
     rateLimiting.close();
+    proofs.close();
   }
 
   /** Builds an {@link ApiSecurity}. Not thread-safe. */
@@ -371,6 +379,7 @@ public final class ApiSecurity implements AutoCloseable {
     private final List<Stage> customStages = new ArrayList<>();
     private RevocationList revocations;
     private BucketStore bucketStore;
+    private ProofReplayCache proofReplayCache;
     private KeySetSnapshots keySetSnapshots;
 
     private Builder(ApiSecurityConfig config) {
@@ -411,10 +420,6 @@ public final class ApiSecurity implements AutoCloseable {
     }
 
     /**
-     * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
-     * ownership and closes it after this instance.
-     */
-    /**
      * Persists each issuer's last good key set here instead of where {@code jwt.key-snapshots}
      * says; the application keeps ownership (apisec does not close it).
      */
@@ -423,8 +428,21 @@ public final class ApiSecurity implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The store of rate-limit buckets, replacing the configured {@code store}; the caller keeps
+     * ownership and closes it after this instance.
+     */
     public Builder bucketStore(BucketStore store) {
       this.bucketStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The cache of DPoP proof ids, replacing the one on the configured store; the caller keeps
+     * ownership and closes it after this instance.
+     */
+    public Builder proofReplayCache(ProofReplayCache cache) {
+      this.proofReplayCache = Objects.requireNonNull(cache, "cache");
       return this;
     }
 

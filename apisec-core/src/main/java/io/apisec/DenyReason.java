@@ -18,6 +18,9 @@ public enum DenyReason {
   TOKEN_REQUIRED(401, "token-required", "Bearer token required", ""),
   INVALID_TOKEN(401, "invalid-token", "Invalid bearer token", "invalid_token"),
   INVALID_AUTHORIZATION(400, "invalid-authorization", "Malformed authorization", "invalid_request"),
+  // RFC 9449 §7.1: these two challenge with the DPoP scheme, never Bearer
+  INVALID_DPOP_PROOF(401, "invalid-dpop-proof", "Invalid DPoP proof", "invalid_dpop_proof"),
+  AMBIGUOUS_DPOP_PROOF(400, "ambiguous-dpop-proof", "More than one DPoP proof", "invalid_dpop_proof"),
   INSUFFICIENT_SCOPE(403, "insufficient-scope", "Insufficient scope", "insufficient_scope"),
   FORBIDDEN(403, "forbidden", "Forbidden", null),
   PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large", null),

@@ -30,6 +30,7 @@ public final class Route {
   private final List<String> rateLimits;
   private final Set<String> reportOnly;
   private final String operation;
+  private final io.apisec.dpop.DpopMode dpop;
   private final ResponseValidation responseValidation;
 
   private Route(Builder b) {
@@ -47,6 +48,7 @@ public final class Route {
     this.rateLimits = List.copyOf(b.rateLimits);
     this.reportOnly = Set.copyOf(b.reportOnly);
     this.operation = b.operation;
+    this.dpop = b.dpop;
     this.responseValidation = b.responseValidation;
   }
 
@@ -135,6 +137,11 @@ public final class Route {
     return Optional.ofNullable(operation);
   }
 
+  /** Whether DPoP-bound tokens are required, allowed or refused here; empty for the {@code dpop.mode} default. */
+  public Optional<io.apisec.dpop.DpopMode> dpop() {
+    return Optional.ofNullable(dpop);
+  }
+
   /**
    * How responses are checked against the {@link #operation()}'s response schemas; empty for the
    * configuration-wide default ({@code response-validation.mode}).
@@ -164,6 +171,7 @@ public final class Route {
     private final List<String> rateLimits = new ArrayList<>();
     private final Set<String> reportOnly = new LinkedHashSet<>();
     private String operation;
+    private io.apisec.dpop.DpopMode dpop;
     private ResponseValidation responseValidation;
 
     private Builder(String match) {
@@ -224,6 +232,12 @@ public final class Route {
 
     public Builder schema(String fileOrInlineJson) {
       this.schema = Objects.requireNonNull(fileOrInlineJson, "schema");
+      return this;
+    }
+
+    /** The DPoP mode of this route (RFC 9449), overriding {@code dpop.mode}. */
+    public Builder dpop(io.apisec.dpop.DpopMode mode) {
+      this.dpop = Objects.requireNonNull(mode, "dpop");
       return this;
     }
 

@@ -38,6 +38,7 @@ public final class ApiSecurityConfig {
   private final Payload payload;
   private final Map<String, RateLimitPolicy> rateLimits;
   private final StoreSettings rateLimitStore;
+  private final DpopConfig dpop;
   private final ResponseValidationSettings responseValidation;
 
   private ApiSecurityConfig(Builder b) {
@@ -55,6 +56,7 @@ public final class ApiSecurityConfig {
     this.payload = b.payload;
     this.rateLimits = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.rateLimits));
     this.rateLimitStore = b.rateLimitStore;
+    this.dpop = b.dpop;
     this.responseValidation = b.responseValidation;
   }
 
@@ -125,6 +127,11 @@ public final class ApiSecurityConfig {
   /** Where the rate-limit buckets live ({@code store}). */
   public StoreSettings rateLimitStore() {
     return rateLimitStore;
+  }
+
+  /** The DPoP settings (RFC 9449). */
+  public DpopConfig dpop() {
+    return dpop;
   }
 
   /** The default mode and body bound of response validation ({@code response-validation}). */
@@ -246,9 +253,16 @@ public final class ApiSecurityConfig {
     private Payload payload = Payload.DEFAULTS;
     private final Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
     private StoreSettings rateLimitStore = StoreSettings.MEMORY;
+    private DpopConfig dpop = DpopConfig.DEFAULTS;
     private ResponseValidationSettings responseValidation = ResponseValidationSettings.DEFAULTS;
 
     private Builder() {}
+
+    /** The DPoP settings; by default DPoP is allowed on every token route. */
+    public Builder dpop(DpopConfig dpop) {
+      this.dpop = Objects.requireNonNull(dpop, "dpop");
+      return this;
+    }
 
     /** The default mode and body bound of response validation; off by default. */
     public Builder responseValidation(ResponseValidationSettings settings) {
@@ -371,6 +385,12 @@ public final class ApiSecurityConfig {
             throw new ConfigException("routes[" + i + "].rate-limit", "unknown rate-limit policy '" + policy
                 + "'; defined: " + rateLimits.keySet());
           }
+        }
+      }
+      for (String issuer : dpop.issuers().keySet()) {
+        // a misspelt issuer would silently not require DPoP
+        if (jwt.issuers().stream().noneMatch(i -> i.issuer().equals(issuer))) {
+          throw new ConfigException("dpop.issuers", "'" + issuer + "' is not an issuer under jwt.issuers");
         }
       }
       StartupLint.check(config);

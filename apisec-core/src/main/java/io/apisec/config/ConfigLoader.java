@@ -271,6 +271,10 @@ public final class ConfigLoader {
         builder.jwt(JwtConfigReader.read(jwt, base));
       }
       RateLimitSections.read(root, builder);
+      ConfigNode dpop = root.get("dpop");
+      if (dpop != null) {
+        builder.dpop(DpopConfigReader.read(dpop));
+      }
       ConfigNode routes = root.get("routes");
       if (routes != null) {
         for (ConfigNode route : routes.items()) {
@@ -387,6 +391,10 @@ public final class ConfigLoader {
       ConfigNode rateLimits = node.get("rate-limit");
       if (rateLimits != null) {
         rateLimits.convert(() -> route.rateLimits(rateLimits.strings().toArray(new String[0])));
+      }
+      ConfigNode dpop = node.get("dpop");
+      if (dpop != null) {
+        route.dpop(DpopConfigReader.mode(dpop));
       }
       ConfigNode reportOnly = node.get("report-only");
       if (reportOnly != null) {

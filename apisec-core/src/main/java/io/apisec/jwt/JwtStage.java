@@ -51,7 +51,8 @@ final class JwtStage implements Stage {
     String value = headers.firstOrNull("authorization");
     int space = value.indexOf(' ');
     String scheme = space < 0 ? value : value.substring(0, space);
-    if (!scheme.equalsIgnoreCase("bearer")) {
+    // RFC 9449: a DPoP-bound token is verified here the same; the DPoP stage then checks its proof
+    if (!scheme.equalsIgnoreCase("bearer") && !scheme.equalsIgnoreCase("dpop")) {
       return deny(DenyReason.TOKEN_REQUIRED, "The route requires a bearer token, not another authorization scheme");
     }
     String token = space < 0 ? "" : value.substring(space + 1).strip();

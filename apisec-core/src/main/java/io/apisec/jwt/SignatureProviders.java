@@ -9,15 +9,15 @@ import java.security.Security;
  * (BouncyCastle). Nothing is registered globally — the host application's TLS and crypto keep
  * their providers — and when none of these is present, or one fails to load (Conscrypt's native
  * library), the JDK's provider is used. The core does not depend on either library; a host adds
- * one to its class path to get the speed.
+ * one to its class path to get the speed. Public for the DPoP proof check ({@code io.apisec.dpop}).
  */
-final class SignatureProviders {
+public final class SignatureProviders {
   /** The provider for ECDSA verification, or null for the JDK's. */
-  static final Provider ECDSA = find("SHA256withECDSA",
+  public static final Provider ECDSA = find("SHA256withECDSA",
       "Conscrypt", "org.conscrypt.OpenSSLProvider",
       "BC", "org.bouncycastle.jce.provider.BouncyCastleProvider");
   /** The provider for Ed25519 verification, or null for the JDK's. */
-  static final Provider ED25519 = find("Ed25519",
+  public static final Provider ED25519 = find("Ed25519",
       "BC", "org.bouncycastle.jce.provider.BouncyCastleProvider");
 
   private SignatureProviders() {}
