@@ -56,18 +56,23 @@ final class JwtStage implements Stage {
       return deny(DenyReason.TOKEN_REQUIRED, "The route requires a bearer token, not another authorization scheme");
     }
     String token = space < 0 ? "" : value.substring(space + 1).strip();
+    String looked = null;
+    if (!token.isEmpty() && token.length() <= maxTokenSize) {
+      // a cached token passed the syntax checks below when it was verified: a hit skips them
+      looked = VerifiedTokenCache.hash(token);
+      IssuerPolicy.Outcome cached = cache.get(looked);
+      if (cached != null) {
+        cacheHits.incrementAndGet();
+        return accept(chain, cached);
+      }
+    }
     if (token.isEmpty() || !b64token(token)) {
       return deny(DenyReason.INVALID_AUTHORIZATION, "The Authorization header does not hold a bearer token");
     }
     if (token.length() > maxTokenSize) {
       return deny(DenyReason.INVALID_TOKEN, "The token is larger than any issuer allows");
     }
-    String hash = VerifiedTokenCache.hash(token);
-    IssuerPolicy.Outcome cached = cache.get(hash);
-    if (cached != null) {
-      cacheHits.incrementAndGet();
-      return accept(chain, cached);
-    }
+    String hash = looked;
     Object parsed = ParsedToken.parse(token);
     if (parsed instanceof String) {
       // not a JWT: an opaque token, which only the introspecting issuer (if any) can judge

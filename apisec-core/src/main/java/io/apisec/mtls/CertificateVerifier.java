@@ -1,5 +1,7 @@
 package io.apisec.mtls;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.apisec.Attribute;
 import io.apisec.RequestView;
 import io.apisec.Route;
@@ -63,6 +65,9 @@ public final class CertificateVerifier {
   private final Set<String> forwardedHeaders;
   private volatile TrustMaterial material;
   private final ConcurrentHashMap<String, Valid> valid = new ConcurrentHashMap<>();
+  // weak, identity-compared keys: an entry goes with the connection that held the certificate
+  private final Cache<X509Certificate, ChainKey> chainKeys = Caffeine.newBuilder()
+      .weakKeys().maximumSize(MAX_CACHED).executor(Runnable::run).build();
   private final OcspRevocation ocsp;
 
   private CertificateVerifier(MtlsSettings settings, TrustedProxies proxies, Clock clock) {
@@ -174,7 +179,7 @@ public final class CertificateVerifier {
   PathValidator.Verdict validate(List<X509Certificate> chain) {
     TrustMaterial current = material;
     Instant now = clock.instant();
-    String key = cacheKey(chain);
+    String key = chainKey(chain);
     Valid cached = key == null ? null : valid.get(key);
     if (cached != null && cached.material == current && cached.covers(now, settings.clockSkew())) {
       return cached.verdict;
@@ -220,6 +225,41 @@ public final class CertificateVerifier {
 
     boolean covers(Instant now, Duration skew) {
       return !now.plus(skew).isBefore(notBefore) && !now.minus(skew).isAfter(notAfter);
+    }
+  }
+
+  /**
+   * The chain's key, remembered per leaf certificate object: a TLS session hands the same
+   * certificate objects to every request of its connection, so hashing their encodings once per
+   * connection is enough. Certificates are immutable; the chain's objects are compared too.
+   */
+  private String chainKey(List<X509Certificate> chain) {
+    if (chain.isEmpty()) {
+      return cacheKey(chain);
+    }
+    ChainKey known = chainKeys.getIfPresent(chain.get(0));
+    if (known != null && known.sameObjects(chain)) {
+      return known.key();
+    }
+    String key = cacheKey(chain);
+    if (key != null) {
+      chainKeys.put(chain.get(0), new ChainKey(chain.toArray(new X509Certificate[0]), key));
+    }
+    return key;
+  }
+
+  /** A chain's certificate objects and their cache key. */
+  private record ChainKey(X509Certificate[] chain, String key) {
+    boolean sameObjects(List<X509Certificate> other) {
+      if (other.size() != chain.length) {
+        return false;
+      }
+      for (int i = 0; i < chain.length; i++) {
+        if (other.get(i) != chain[i]) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
