@@ -85,6 +85,19 @@ class CertificateVerificationTest {
   }
 
   @Test
+  void aValidatedChainDoesNotVouchForTheSameLeafObjectPresentedWithoutItsIntermediate() {
+    ApiSecurity security = mtlsRoute();
+    Decision first = evaluate(security, request("/orders", "192.0.2.10", sent(PKI.valid)));
+    assertThat(first).as(detail(first)).isInstanceOf(Decision.Allow.class);
+    // the same certificate object as the chain's leaf, now alone: the remembered chain key must not apply
+    Decision.Deny deny = denied(evaluate(security, request("/orders", "192.0.2.10", List.of(PKI.valid.certificate()))),
+        DenyReason.INVALID_CERTIFICATE);
+    assertThat(deny.detail()).contains("untrusted issuer 'CN=Test Intermediate'");
+    Decision again = evaluate(security, request("/orders", "192.0.2.10", sent(PKI.valid)));
+    assertThat(again).as(detail(again)).isInstanceOf(Decision.Allow.class);
+  }
+
+  @Test
   void leafWithoutItsIntermediateIsAcceptedWhenTheIntermediateIsConfigured() {
     ApiSecurity security = security(settings().intermediates(PKI.intermediatePem).build(),
         Route.builder("GET /orders").auth(AuthMode.MTLS).build());
