@@ -1,5 +1,6 @@
 package io.apisec.jwt;
 
+import io.apisec.internal.BoundedBody;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -240,8 +241,8 @@ final class IntrospectionClient {
     if (cause instanceof IntrospectionException) {
       return cause.getMessage();
     }
-    if (cause instanceof JwksKeySource.KeySourceException) {
-      return cause.getMessage(); // the bounded body's "larger than" message
+    if (cause instanceof BoundedBody.TooLarge) {
+      return cause.getMessage();
     }
     if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
       return "the call timed out after " + config.timeout().toMillis() + "ms";

@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.apisec.Health;
 import io.apisec.config.JwtConfig;
+import io.apisec.internal.BoundedBody;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -535,7 +536,7 @@ final class JwksKeySource {
     if (cause instanceof ConnectException) {
       return "the connection was refused";
     }
-    if (cause instanceof KeySourceException) {
+    if (cause instanceof KeySourceException || cause instanceof BoundedBody.TooLarge) {
       return cause.getMessage();
     }
     return "the fetch failed (" + cause.getClass().getSimpleName() + ")";

@@ -1,15 +1,14 @@
 package io.apisec.mtls;
 
+import io.apisec.internal.BoundedBody;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.apisec.config.OcspSettings;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
@@ -32,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -218,7 +216,7 @@ final class OcspRevocation {
           if (error != null) {
             String why = causedBy(error, TimeoutException.class) || causedBy(error, HttpTimeoutException.class)
                 ? "did not answer within " + settings.timeout().toMillis() + " ms"
-                : causedBy(error, TooLarge.class) ? "sent a response larger than " + MAX_RESPONSE + " bytes"
+                : causedBy(error, BoundedBody.TooLarge.class) ? "sent a response larger than " + MAX_RESPONSE + " bytes"
                 : "is unreachable";
             return Outcome.of(Status.UNAVAILABLE, where + " " + why);
           }
@@ -347,67 +345,6 @@ final class OcspRevocation {
     if (info.statusCode() != 200) {
       return HttpResponse.BodySubscribers.replacing(null);
     }
-    long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
-    if (declared > MAX_RESPONSE) {
-      HttpResponse.BodySubscriber<byte[]> refused = new BoundedBody();
-      refused.onError(new TooLarge());
-      return refused;
-    }
-    return new BoundedBody();
-  }
-
-  /** Signals a response over the size limit. */
-  private static final class TooLarge extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    TooLarge() {
-      super("OCSP response too large", null, false, false);
-    }
-  }
-
-  /** Collects a body, failing (and cancelling the transfer) past the limit. */
-  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private Flow.Subscription subscription;
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      if (result.isDone()) {
-        subscription.cancel();
-      } else {
-        subscription.request(Long.MAX_VALUE);
-      }
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      for (ByteBuffer buffer : buffers) {
-        if (bytes.size() + buffer.remaining() > MAX_RESPONSE) {
-          subscription.cancel();
-          result.completeExceptionally(new TooLarge());
-          return;
-        }
-        byte[] chunk = new byte[buffer.remaining()];
-        buffer.get(chunk);
-        bytes.writeBytes(chunk);
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      result.completeExceptionally(error);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(bytes.toByteArray());
-    }
+    return BoundedBody.subscriber(info, MAX_RESPONSE);
   }
 }
