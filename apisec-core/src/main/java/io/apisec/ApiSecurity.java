@@ -313,7 +313,8 @@ public final class ApiSecurity implements AutoCloseable {
         identity.clientIp(),
         latency,
         shadow == null ? List.of() : List.copyOf(shadow.entries),
-        auditHeaders(request.headers()));
+        auditHeaders(request.headers()),
+        notes(attributes));
     for (DecisionListener listener : listeners) {
       try {
         listener.onDecision(event);
@@ -321,6 +322,23 @@ public final class ApiSecurity implements AutoCloseable {
         // a listener must never change or break a decision
       }
     }
+  }
+
+  private static List<String> notes(Attributes attributes) {
+    String ignored = attributes.getOrNull(CertificateVerifier.IGNORED_FORWARDED_CERTIFICATE);
+    String revocation = attributes.getOrNull(CertificateVerifier.REVOCATION_STATUS);
+    boolean softFail = revocation != null && revocation.startsWith("soft-fail");
+    if (ignored == null && !softFail) {
+      return List.of();
+    }
+    List<String> notes = new ArrayList<>(2);
+    if (ignored != null) {
+      notes.add("ignored-forwarded-certificate:" + ignored);
+    }
+    if (softFail) {
+      notes.add("ocsp:" + revocation);
+    }
+    return List.copyOf(notes);
   }
 
   private Map<String, String> auditHeaders(Headers headers) {

@@ -24,6 +24,10 @@ import java.util.Map;
  * @param latencyNanos the time the pipeline took
  * @param shadowDenials denials that report-only stages would have made ({@code stage:reason})
  * @param headers the request headers the audit configuration records, credentials redacted
+ * @param notes what the checks noticed without deciding on it — a forwarded certificate ignored
+ *     because it came from an untrusted peer ({@code ignored-forwarded-certificate:<header>}), a
+ *     certificate allowed by OCSP soft-fail ({@code ocsp:soft-fail: <why>}) — so that an allowed
+ *     request that needed leniency is visible in the log
  */
 public record AuditEvent(
     Instant time,
@@ -41,7 +45,8 @@ public record AuditEvent(
     String clientIp,
     long latencyNanos,
     List<String> shadowDenials,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    List<String> notes) {
 
   public boolean allowed() {
     return outcome.equals("allow");

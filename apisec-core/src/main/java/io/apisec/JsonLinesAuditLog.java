@@ -67,6 +67,9 @@ public final class JsonLinesAuditLog implements DecisionListener {
     if (!e.headers().isEmpty()) {
       line.put("headers", e.headers());
     }
+    if (!e.notes().isEmpty()) {
+      line.put("notes", e.notes());
+    }
     return Json.write(line);
   }
 }

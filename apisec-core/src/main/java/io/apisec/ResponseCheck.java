@@ -141,7 +141,8 @@ public final class ResponseCheck {
         identity.clientIp(),
         nanos,
         enforce ? List.of() : SHADOW,
-        Map.of()));
+        Map.of(),
+        List.of()));
     return new Verdict(violations, refusal);
   }
 }

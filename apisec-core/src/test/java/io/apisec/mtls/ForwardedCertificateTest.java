@@ -7,16 +7,19 @@ import static io.apisec.mtls.Requests.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.apisec.ApiSecurity;
+import io.apisec.AuditEvent;
 import io.apisec.AuthMode;
 import io.apisec.CertificateIdentity;
 import io.apisec.Decision;
 import io.apisec.DenyReason;
+import io.apisec.JsonLinesAuditLog;
 import io.apisec.Route;
 import io.apisec.config.ApiSecurityConfig;
-import io.apisec.config.MtlsSettings;
 import io.apisec.config.MtlsSettings.ForwardedFormat;
+import io.apisec.config.MtlsSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class ForwardedCertificateTest {
@@ -65,6 +68,26 @@ class ForwardedCertificateTest {
     CertificateIdentity identity = allowed(evaluate(security(ForwardedFormat.XFCC),
         request("/orders", PROXY, null, "X-Forwarded-Client-Cert", header)));
     assertThat(identity.subject()).isEqualTo("O=Acme,CN=orders-1");
+  }
+
+  @Test
+  void anIgnoredForwardedCertificateOnAnAllowedRequestIsNotedInTheAuditEvent() {
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    ApiSecurityConfig config = ApiSecurityConfig.builder()
+        .trustedProxies("10.0.0.0/8")
+        .mtls(MtlsSettings.builder().forwardedHeader(ForwardedFormat.XFCC).trustAnchors(PKI.rootPem).build())
+        .route(Route.builder("GET /public").allowCertificate("o=Acme, CN=*").build())
+        .build();
+    ApiSecurity security = ApiSecurity.builder(config).clock(clock).auditToSystemLogger(false)
+        .listener(events::add).build();
+    Decision decision = evaluate(security,
+        request("/public", CLIENT, null, "X-Forwarded-Client-Cert", Forwarding.xfcc(sent(PKI.valid))));
+    assertThat(decision).as(detail(decision)).isInstanceOf(Decision.Allow.class);
+    assertThat(events).singleElement().satisfies(event -> {
+      assertThat(event.allowed()).isTrue();
+      assertThat(event.notes()).containsExactly("ignored-forwarded-certificate:x-forwarded-client-cert");
+      assertThat(JsonLinesAuditLog.toJson(event)).contains("\"notes\":[\"ignored-forwarded-certificate:x-forwarded-client-cert\"]");
+    });
   }
 
   @Test

@@ -4,21 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.apisec.ApiSecurity;
 import io.apisec.Attributes;
-import io.apisec.Claims;
-import io.apisec.Stage;
-import io.apisec.StageRunner;
-import io.apisec.internal.TrustedProxies;
+import io.apisec.AuditEvent;
 import io.apisec.AuthMode;
+import io.apisec.Claims;
 import io.apisec.Decision;
 import io.apisec.Route;
+import io.apisec.Stage;
+import io.apisec.StageRunner;
 import io.apisec.config.ApiSecurityConfig;
 import io.apisec.config.MtlsSettings;
 import io.apisec.config.OcspSettings;
-import io.apisec.testing.LocalOcspResponder;
+import io.apisec.internal.TrustedProxies;
 import io.apisec.testing.LocalOcspResponder.Answer;
+import io.apisec.testing.LocalOcspResponder;
 import io.apisec.testing.MutableClock;
-import io.apisec.testing.TestPki;
 import io.apisec.testing.TestPki.Issued;
+import io.apisec.testing.TestPki;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +49,7 @@ class OcspRevocationIT {
 
   private final MutableClock clock = MutableClock.now();
   private final Map<String, String> seen = new ConcurrentHashMap<>();
+  private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
   private LocalOcspResponder responder;
   private Issued leaf;
 
@@ -77,6 +80,7 @@ class OcspRevocationIT {
       config.allowRisky("ocsp-soft-fail");
     }
     return ApiSecurity.builder(config.build()).clock(clock).auditToSystemLogger(false)
+        .listener(events::add)
         .stage(chain -> {
           String status = chain.attributes().getOrNull(CertificateVerifier.REVOCATION_STATUS);
           seen.put("status", status == null ? "(none)" : status);
@@ -99,6 +103,7 @@ class OcspRevocationIT {
     Decision decision = present(security(OcspSettings.Mode.HARD_FAIL), leaf);
     assertThat(allowed(decision)).as(Requests.detail(decision)).isTrue();
     assertThat(seen).containsEntry("status", "good");
+    assertThat(events).singleElement().satisfies(event -> assertThat(event.notes()).isEmpty());
     assertThat(responder.requests()).isEqualTo(1);
   }
 
@@ -134,6 +139,9 @@ class OcspRevocationIT {
     Decision decision = present(security(OcspSettings.Mode.SOFT_FAIL), leaf);
     assertThat(allowed(decision)).as(Requests.detail(decision)).isTrue();
     assertThat(seen.get("status")).startsWith("soft-fail: the OCSP responder does not know 'CN=orders-1'");
+    // leniency that let a request through is visible in its audit event
+    assertThat(events).singleElement().satisfies(event -> assertThat(event.notes())
+        .singleElement().asString().startsWith("ocsp:soft-fail: the OCSP responder does not know 'CN=orders-1'"));
   }
 
   @Test
