@@ -76,7 +76,7 @@ class ForwardedCertificateTest {
     ApiSecurityConfig config = ApiSecurityConfig.builder()
         .trustedProxies("10.0.0.0/8")
         .mtls(MtlsSettings.builder().forwardedHeader(ForwardedFormat.XFCC).trustAnchors(PKI.rootPem).build())
-        .route(Route.builder("GET /public").allowCertificate("o=Acme, CN=*").build())
+        .route(Route.builder("GET /public").auth(AuthMode.NONE).allowCertificate("o=Acme, CN=*").build())
         .build();
     ApiSecurity security = ApiSecurity.builder(config).clock(clock).auditToSystemLogger(false)
         .listener(events::add).build();
