@@ -24,13 +24,9 @@ import io.apisec.jwt.SignatureProviders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.interfaces.ECPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,8 +54,6 @@ final class ProofVerifier {
   private static final int MAX_CACHED_HEADER = 1536;
   private static final Set<String> PRIVATE_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "oth", "k");
   private static final Map<String, Curve> EC_CURVES = Map.of("ES256", Curve.P_256, "ES384", Curve.P_384, "ES512", Curve.P_521);
-  private static final byte[] ED25519_X509_PREFIX = {
-      0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
   private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .streamReadConstraints(StreamReadConstraints.builder()
@@ -286,12 +280,7 @@ final class ProofVerifier {
           if (!alg.equals("EdDSA") || !Curve.Ed25519.equals(okp.getCurve()) || okp.getDecodedX().length != 32) {
             return "The DPoP proof's jwk does not fit its alg";
           }
-          byte[] encoded = new byte[ED25519_X509_PREFIX.length + 32];
-          System.arraycopy(ED25519_X509_PREFIX, 0, encoded, 0, ED25519_X509_PREFIX.length);
-          System.arraycopy(okp.getDecodedX(), 0, encoded, ED25519_X509_PREFIX.length, 32);
-          KeyFactory factory = SignatureProviders.ED25519 == null
-              ? KeyFactory.getInstance("Ed25519") : KeyFactory.getInstance("Ed25519", SignatureProviders.ED25519);
-          return new ProofKey(alg, thumbprint, null, factory.generatePublic(new X509EncodedKeySpec(encoded)));
+          return new ProofKey(alg, thumbprint, null, SignatureProviders.ed25519Key(okp.getDecodedX()));
         }
         return "The DPoP proof's jwk is not an RSA, EC or Ed25519 public key";
       } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
@@ -300,25 +289,17 @@ final class ProofVerifier {
     }
 
     private static ECDSAVerifier ecdsaVerifier(ECKey ec) throws JOSEException, GeneralSecurityException {
-      ECPublicKey key = ec.toECPublicKey();
-      if (SignatureProviders.ECDSA == null) {
-        return new ECDSAVerifier(key);
+      ECDSAVerifier verifier = new ECDSAVerifier(SignatureProviders.forEcdsa(ec.toECPublicKey()));
+      if (SignatureProviders.ECDSA != null) {
+        verifier.getJCAContext().setProvider(SignatureProviders.ECDSA);
       }
-      ECPublicKey providerKey = (ECPublicKey)
-          KeyFactory.getInstance("EC", SignatureProviders.ECDSA).generatePublic(new X509EncodedKeySpec(key.getEncoded()));
-      ECDSAVerifier verifier = new ECDSAVerifier(providerKey);
-      verifier.getJCAContext().setProvider(SignatureProviders.ECDSA);
       return verifier;
     }
 
     boolean verify(byte[] signingInput, byte[] signature) {
       try {
         if (ed25519 != null) {
-          Signature verifier = SignatureProviders.ED25519 == null
-              ? Signature.getInstance("Ed25519") : Signature.getInstance("Ed25519", SignatureProviders.ED25519);
-          verifier.initVerify(ed25519);
-          verifier.update(signingInput);
-          return verifier.verify(signature);
+          return SignatureProviders.verifyEd25519(ed25519, signingInput, signature);
         }
         return nimbus.verify(new JWSHeader(JWSAlgorithm.parse(alg)), signingInput, Base64URL.encode(signature));
       } catch (JOSEException | GeneralSecurityException | RuntimeException e) {

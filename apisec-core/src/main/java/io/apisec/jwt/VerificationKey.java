@@ -16,11 +16,9 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,8 +31,6 @@ import java.util.Set;
  */
 final class VerificationKey {
   static final int MIN_RSA_BITS = 2048;
-  private static final byte[] ED25519_X509_PREFIX = {
-      0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
   private static final Map<String, Curve> EC_CURVES =
       Map.of("ES256", Curve.P_256, "ES384", Curve.P_384, "ES512", Curve.P_521);
 
@@ -103,13 +99,8 @@ final class VerificationKey {
         if (x.length != 32) {
           return "its Ed25519 public key is not 32 bytes";
         }
-        byte[] encoded = new byte[ED25519_X509_PREFIX.length + 32];
-        System.arraycopy(ED25519_X509_PREFIX, 0, encoded, 0, ED25519_X509_PREFIX.length);
-        System.arraycopy(x, 0, encoded, ED25519_X509_PREFIX.length, 32);
         // the key comes from the provider that verifies, so it is never converted per call
-        KeyFactory factory = SignatureProviders.ED25519 == null
-            ? KeyFactory.getInstance("Ed25519") : KeyFactory.getInstance("Ed25519", SignatureProviders.ED25519);
-        PublicKey key = factory.generatePublic(new X509EncodedKeySpec(encoded));
+        PublicKey key = SignatureProviders.ed25519Key(x);
         return new VerificationKey(jwk.getKeyID(), Family.OKP, Curve.Ed25519, alg, json, null, key);
       }
       return "its key type is not supported";
@@ -123,14 +114,10 @@ final class VerificationKey {
    * provider (a key of another provider would be converted on every verification).
    */
   private static ECDSAVerifier ecdsaVerifier(ECKey ec) throws JOSEException, GeneralSecurityException {
-    java.security.interfaces.ECPublicKey key = ec.toECPublicKey();
-    if (SignatureProviders.ECDSA == null) {
-      return new ECDSAVerifier(key);
+    ECDSAVerifier verifier = new ECDSAVerifier(SignatureProviders.forEcdsa(ec.toECPublicKey()));
+    if (SignatureProviders.ECDSA != null) {
+      verifier.getJCAContext().setProvider(SignatureProviders.ECDSA);
     }
-    java.security.interfaces.ECPublicKey providerKey = (java.security.interfaces.ECPublicKey)
-        KeyFactory.getInstance("EC", SignatureProviders.ECDSA).generatePublic(new X509EncodedKeySpec(key.getEncoded()));
-    ECDSAVerifier verifier = new ECDSAVerifier(providerKey);
-    verifier.getJCAContext().setProvider(SignatureProviders.ECDSA);
     return verifier;
   }
 
@@ -172,11 +159,7 @@ final class VerificationKey {
   boolean verify(String algorithm, byte[] signingInput, byte[] signature, String encodedSignature) {
     try {
       if (ed25519 != null) {
-        Signature verifier = SignatureProviders.ED25519 == null
-            ? Signature.getInstance("Ed25519") : Signature.getInstance("Ed25519", SignatureProviders.ED25519);
-        verifier.initVerify(ed25519);
-        verifier.update(signingInput);
-        return verifier.verify(signature);
+        return SignatureProviders.verifyEd25519(ed25519, signingInput, signature);
       }
       // only alg is set: crit and every other header parameter were checked before
       JWSHeader header = new JWSHeader(JWSAlgorithm.parse(algorithm));
