@@ -1,27 +1,20 @@
 package io.apisec.examples.vertx;
 
-import io.apisec.testing.LocalIssuer;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.apisec.ApiSecurity;
 import io.apisec.config.ConfigLoader;
+import io.apisec.testing.ExampleServiceContract;
+import io.apisec.testing.LocalIssuer;
 import io.vertx.core.Vertx;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /** The Vert.x example with the bundled apisec.yaml. */
-class VertxExampleIT {
+class VertxExampleIT extends ExampleServiceContract {
   static LocalIssuer issuer;
   static ApiSecurity security;
   static Vertx vertx;
   static String base;
-  final HttpClient client = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
@@ -39,37 +32,13 @@ class VertxExampleIT {
     issuer.close();
   }
 
-  private HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  @Override
+  protected String base() {
+    return base;
   }
 
-  @Test
-  void publicEndpointAnswersWithoutAToken() throws Exception {
-    HttpResponse<String> response = get("/hello", null);
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("{\"greeting\":\"hello\"}");
-  }
-
-  @Test
-  void protectedEndpointSeesTheVerifiedSubject() throws Exception {
-    HttpResponse<String> response = get("/me", issuer.token("greetings:read"));
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("{\"subject\":\"alice\"}");
-  }
-
-  @Test
-  void protectedEndpointWithoutATokenIsDeniedWith401ProblemDocument() throws Exception {
-    HttpResponse<String> response = get("/me", null);
-    assertThat(response.statusCode()).isEqualTo(401);
-    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-  }
-
-  @Test
-  void pathWithoutARouteIsDeniedWith404() throws Exception {
-    assertThat(get("/admin", issuer.token("greetings:read")).statusCode()).isEqualTo(404);
+  @Override
+  protected LocalIssuer issuer() {
+    return issuer;
   }
 }
