@@ -32,22 +32,8 @@ public final class InMemoryProofReplayCache implements ProofReplayCache {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.seen = Caffeine.newBuilder()
         .maximumSize(maxEntries)
-        .expireAfter(new Expiry<String, Instant>() {
-          @Override
-          public long expireAfterCreate(String key, Instant until, long currentTime) {
-            return Math.max(1, Duration.between(clock.instant(), until).toNanos());
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Instant until, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, until, currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(String key, Instant until, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, Instant until) ->
+            maxOf(Duration.ofNanos(1), Duration.between(clock.instant(), until))))
         .ticker(() -> {
           Instant now = clock.instant();
           return now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -69,5 +55,9 @@ public final class InMemoryProofReplayCache implements ProofReplayCache {
   /** How many identifiers are remembered (approximately; expired ones go lazily). */
   public long size() {
     return seen.estimatedSize();
+  }
+
+  private static Duration maxOf(Duration floor, Duration value) {
+    return value.compareTo(floor) < 0 ? floor : value;
   }
 }

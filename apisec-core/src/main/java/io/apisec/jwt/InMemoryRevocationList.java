@@ -36,28 +36,13 @@ public final class InMemoryRevocationList implements RevocationList {
     this.revoked = Caffeine.newBuilder()
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .executor(Runnable::run)
-        .expireAfter(new Expiry<String, Instant>() {
-          @Override
-          public long expireAfterCreate(String key, Instant expiresAt, long currentTime) {
-            return lifetime(expiresAt);
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Instant expiresAt, long currentTime, long currentDuration) {
-            return lifetime(expiresAt);
-          }
-
-          @Override
-          public long expireAfterRead(String key, Instant expiresAt, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, Instant value) -> lifetime(value)))
         .build();
   }
 
-  private long lifetime(Instant expiresAt) {
+  private Duration lifetime(Instant expiresAt) {
     Duration left = Duration.between(clock.instant(), expiresAt.plus(GRACE));
-    return left.isNegative() ? 0 : left.toNanos();
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   @Override

@@ -33,22 +33,8 @@ final class IntrospectionCache {
         .maximumSize(maxEntries)
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .executor(Runnable::run)
-        .expireAfter(new Expiry<String, Active>() {
-          @Override
-          public long expireAfterCreate(String key, Active value, long currentTime) {
-            return Math.max(0, Duration.between(clock.instant(), value.usableUntil()).toNanos());
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Active value, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, value, currentTime);
-          }
-
-          @Override
-          public long expireAfterRead(String key, Active value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, Active value) ->
+            maxOf(Duration.ZERO, Duration.between(clock.instant(), value.usableUntil()))))
         .build();
     this.refused = maxEntries == 0 || negativeTtl.isZero() ? null : Caffeine.newBuilder()
         .maximumSize(maxEntries)
@@ -96,5 +82,9 @@ final class IntrospectionCache {
 
   long size() {
     return (active == null ? 0 : active.estimatedSize()) + (refused == null ? 0 : refused.estimatedSize());
+  }
+
+  private static Duration maxOf(Duration floor, Duration value) {
+    return value.compareTo(floor) < 0 ? floor : value;
   }
 }

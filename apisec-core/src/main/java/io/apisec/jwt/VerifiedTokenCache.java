@@ -30,30 +30,13 @@ final class VerifiedTokenCache {
         .maximumSize(maxEntries)
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .executor(Runnable::run)
-        .expireAfter(new Expiry<String, IssuerPolicy.Outcome>() {
-          @Override
-          public long expireAfterCreate(String key, IssuerPolicy.Outcome value, long currentTime) {
-            return untilExpiry(value);
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, IssuerPolicy.Outcome value, long currentTime,
-              long currentDuration) {
-            return untilExpiry(value);
-          }
-
-          @Override
-          public long expireAfterRead(String key, IssuerPolicy.Outcome value, long currentTime,
-              long currentDuration) {
-            return currentDuration;
-          }
-        })
+        .expireAfter(Expiry.writing((String key, IssuerPolicy.Outcome value) -> untilExpiry(value)))
         .build();
   }
 
-  private long untilExpiry(IssuerPolicy.Outcome value) {
-    long nanos = Duration.between(clock.instant(), value.expiresAt()).toNanos();
-    return Math.max(0, nanos);
+  private Duration untilExpiry(IssuerPolicy.Outcome value) {
+    Duration left = Duration.between(clock.instant(), value.expiresAt());
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   /** The verified token for this hash, if cached and not past its {@code exp}. */
