@@ -272,10 +272,10 @@ class RedisTokenBucketScriptIT {
       assertThat(actual).as("step %d, %s, %d tokens", step, policy.name(), tokens).isEqualTo(expected);
       refused += actual.admitted() ? 0 : 1;
       // whole microseconds, the script's unit of time; now and then long enough to refill completely
-      clock.advance(Duration.ofNanos(1000L * random.nextInt(random.nextInt(10) == 0 ? 30_000_000 : 400_000)));
+      clock.advance(Duration.ofNanos(1000L * random.nextInt(random.nextInt(20) == 0 ? 30_000_000 : 150_000)));
     }
-    // both outcomes were compared, many times
-    assertThat(refused).isBetween(200, 1800);
+    // both outcomes were compared many times (589 refusals with this seed, on every policy)
+    assertThat(refused).isBetween(400, 1600);
   }
 
   @Test
