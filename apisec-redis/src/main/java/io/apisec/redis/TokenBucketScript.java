@@ -56,16 +56,13 @@ final class TokenBucketScript {
     byte[][] arguments = limits.arguments(nowMicros, tokens);
     CompletableFuture<List<Object>> reply = commands.<List<Object>>evalsha(SHA1, ScriptOutputType.MULTI, keys, arguments)
         .toCompletableFuture();
-    return reply.handle((answer, failure) -> {
-      if (failure == null) {
-        return CompletableFuture.completedFuture(answer);
-      }
+    return reply.exceptionallyCompose(failure -> {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       if (cause instanceof RedisNoScriptException) {
         return commands.<List<Object>>eval(SOURCE, ScriptOutputType.MULTI, keys, arguments).toCompletableFuture();
       }
-      return CompletableFuture.<List<Object>>failedFuture(cause);
-    }).thenCompose(answer -> answer).thenApply(answer -> limits.admission(answer, tokens, nowMicros));
+      return CompletableFuture.failedFuture(cause);
+    }).thenApply(answer -> limits.admission(answer, tokens, nowMicros));
   }
 
   /** Microseconds since the epoch below 2^53 (until the year 2255): what the script can hold exactly. */
