@@ -224,9 +224,8 @@ public final class RedisBucketStore implements BucketStore {
       Optional<TokenBucketScript.Limits> limits = scripted.computeIfAbsent(policy,
           p -> Optional.ofNullable(TokenBucketScript.limits(p)));
       RedisClusterAsyncCommands<String, byte[]> commands = connection.commands();
-      Instant now = clock.instant();
-      long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-      if (limits.isPresent() && commands != null && TokenBucketScript.exact(nowMicros)) {
+      long nowMicros = TokenBucketScript.micros(clock.instant());
+      if (limits.isPresent() && commands != null && nowMicros >= 0) {
         return TokenBucketScript.tryConsume(commands, redisKey(key, policy) + TokenBucketScript.KEY_SUFFIX, limits.get(),
             tokens, nowMicros);
       }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,9 +66,16 @@ final class TokenBucketScript {
     }).thenApply(answer -> limits.admission(answer, tokens, nowMicros));
   }
 
-  /** Microseconds since the epoch below 2^53 (until the year 2255): what the script can hold exactly. */
-  static boolean exact(long nowMicros) {
-    return nowMicros >= 0 && nowMicros < EXACT;
+  /**
+   * {@code now} in microseconds since the epoch, or -1 outside 1970 to 2255: below 2^53 µs, where
+   * the script's numbers are exact.
+   */
+  static long micros(Instant now) {
+    long seconds = now.getEpochSecond();
+    if (seconds < 0 || seconds >= EXACT / 1_000_000L) {
+      return -1;
+    }
+    return seconds * 1_000_000L + now.getNano() / 1000;
   }
 
   /**

@@ -23,7 +23,8 @@
 -- rounding cannot turn around; math.fmod is exact, and '/' divides only exact multiples (except
 -- for the key's time-to-live, where rounding up by a millisecond is harmless). No number goes
 -- through tostring or '..', which keep 14 digits; redis.call and the reply keep all 17.
--- Returns {1 if taken else 0, then per bandwidth: s<i>, and e<i> (greedy) or t<i> (interval)}.
+-- Returns {1 if taken else 0, then per bandwidth: s<i>, and e<i> (greedy) or t<i> (interval)},
+-- after the refill (and the taking, if taken).
 
 local now = tonumber(ARGV[1])
 local tokens = tonumber(ARGV[2])
