@@ -61,6 +61,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RedisBucketStore implements BucketStore {
   private static final System.Logger AUDIT = System.getLogger("io.apisec.audit");
+  private static final System.Logger LOG = System.getLogger("io.apisec.redis");
   private static final String ANNOUNCE = """
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -142,8 +143,12 @@ public final class RedisBucketStore implements BucketStore {
         .build()
         .asAsync();
     if (settings.optimization() == RedisSettings.Optimization.NONE) {
-      // ahead of the first decision; a failure here costs that decision an EVAL, nothing more
-      TokenBucketScript.load(connection.commands());
+      try {
+        // ahead of the first decision; a failure here costs that decision an EVAL, nothing more
+        TokenBucketScript.load(connection.commands());
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "cannot load the token-bucket script ahead: " + e.getClass().getSimpleName());
+      }
     }
     beat();
   }
