@@ -43,10 +43,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Token buckets shared by every node through Redis or a Redis Cluster, on bucket4j's Lettuce
- * compare-and-swap proxy manager. A bucket's key is {@code apisec:rl:{policy:hash}}: the hash tag
- * keeps each bucket in one cluster slot, and the hash keeps caller identities (header values,
- * subjects) out of Redis.
+ * Token buckets shared by every node through Redis or a Redis Cluster. The exact default
+ * ({@link RedisSettings.Optimization#NONE}) takes one round trip per decision: a Lua script
+ * ({@link TokenBucketScript}) refills and takes atomically in Redis, under the key {@code
+ * apisec:rl:{policy:hash}:tb}; the batching and delaying optimisations use bucket4j's Lettuce
+ * compare-and-swap proxy manager under {@code apisec:rl:{policy:hash}}. The hash tag keeps each
+ * bucket in one cluster slot, and the hash keeps caller identities (header values, subjects) out
+ * of Redis. Time is this store's clock, passed with every decision, as bucket4j's client clock.
  *
  * <p>Thread-safe; {@link #tryConsume} never blocks and completes within the configured timeout.
  * When Redis fails, the store is <em>degraded</em> until the next heartbeat reaches it again; a
@@ -58,6 +61,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RedisBucketStore implements BucketStore {
   private static final System.Logger AUDIT = System.getLogger("io.apisec.audit");
+  private static final System.Logger LOG = System.getLogger("io.apisec.redis");
   private static final String ANNOUNCE = """
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -75,6 +79,7 @@ public final class RedisBucketStore implements BucketStore {
   });
 
   private final RedisSettings settings;
+  private final Clock clock;
   private final TimeMeter time;
   private final String nodeId = UUID.randomUUID().toString();
   private final RedisConnection connection;
@@ -82,6 +87,8 @@ public final class RedisBucketStore implements BucketStore {
   private final ScheduledExecutorService heartbeat;
   private final Map<RateLimitPolicy, BucketConfiguration> configurations = new ConcurrentHashMap<>();
   private final Map<RateLimitPolicy, RateLimitPolicy[]> divided = new ConcurrentHashMap<>();
+  /** Per policy: its limits in the script's units, or none when the script cannot hold them exactly. */
+  private final Map<RateLimitPolicy, Optional<TokenBucketScript.Limits>> scripted = new ConcurrentHashMap<>();
   private final Cache<String, AsyncBucketProxy> proxies;
   private final AtomicLong unenforced = new AtomicLong();
   private final AtomicLong localDecisions = new AtomicLong();
@@ -92,6 +99,7 @@ public final class RedisBucketStore implements BucketStore {
 
   private RedisBucketStore(RedisSettings settings, Clock clock) {
     this.settings = settings;
+    this.clock = clock;
     this.time = new TimeMeter() {
       @Override
       public long currentTimeNanos() {
@@ -134,6 +142,14 @@ public final class RedisBucketStore implements BucketStore {
         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
         .build()
         .asAsync();
+    if (settings.optimization() == RedisSettings.Optimization.NONE) {
+      try {
+        // ahead of the first decision; a failure here costs that decision an EVAL, nothing more
+        TokenBucketScript.load(connection.commands());
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "cannot load the token-bucket script ahead: " + e.getClass().getSimpleName());
+      }
+    }
     beat();
   }
 
@@ -192,19 +208,34 @@ public final class RedisBucketStore implements BucketStore {
     if (m == null || degraded) {
       return fallback(key, policy, tokens);
     }
-    CompletableFuture<ConsumptionProbe> probe;
+    CompletableFuture<Admission> decided;
     try {
-      probe = proxy(m, redisKey(key, policy), policy).tryConsumeAndReturnRemaining(tokens);
+      decided = decide(m, key, policy, tokens);
     } catch (RuntimeException e) {
-      probe = CompletableFuture.failedFuture(e);
+      decided = CompletableFuture.failedFuture(e);
     }
-    return probe.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS).handle((p, failure) -> {
+    return decided.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS).handle((a, failure) -> {
       if (failure == null) {
-        return CompletableFuture.completedFuture(admission(p));
+        return CompletableFuture.completedFuture(a);
       }
       degrade(failure);
       return fallback(key, policy, tokens);
     }).thenCompose(s -> s);
+  }
+
+  /** One decision in Redis: by the script when exact, else by bucket4j. */
+  private CompletableFuture<Admission> decide(AsyncProxyManager<String> m, String key, RateLimitPolicy policy, long tokens) {
+    if (settings.optimization() == RedisSettings.Optimization.NONE) {
+      Optional<TokenBucketScript.Limits> limits = scripted.computeIfAbsent(policy,
+          p -> Optional.ofNullable(TokenBucketScript.limits(p)));
+      RedisClusterAsyncCommands<String, byte[]> commands = connection.commands();
+      long nowMicros = TokenBucketScript.micros(clock.instant());
+      if (limits.isPresent() && commands != null && nowMicros >= 0) {
+        return TokenBucketScript.tryConsume(commands, redisKey(key, policy) + TokenBucketScript.KEY_SUFFIX, limits.get(),
+            tokens, nowMicros);
+      }
+    }
+    return proxy(m, redisKey(key, policy), policy).tryConsumeAndReturnRemaining(tokens).thenApply(RedisBucketStore::admission);
   }
 
   private CompletionStage<Admission> fallback(String key, RateLimitPolicy policy, long tokens) {

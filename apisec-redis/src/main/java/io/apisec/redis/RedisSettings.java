@@ -28,13 +28,21 @@ public final class RedisSettings {
     LOCAL
   }
 
-  /** bucket4j's optional trade of accuracy for fewer round trips. */
+  /** How decisions reach Redis: exact in one round trip each, or bucket4j's optimisations. */
   public enum Optimization {
-    /** Every decision is one compare-and-swap in Redis: exact. */
+    /**
+     * Every decision is one {@code EVALSHA} of a Lua token-bucket script that refills and takes
+     * atomically in Redis: exact, one round trip, no retries on a hot key. A policy the script
+     * cannot hold exactly (a period that is not a whole microsecond, or a capacity times period
+     * beyond 2^53 after reduction) uses bucket4j's compare-and-swap instead: exact, two round trips.
+     */
     NONE,
-    /** Concurrent requests for one key share a round trip: exact. */
+    /** bucket4j's compare-and-swap where concurrent requests for one key share a round trip: exact. */
     BATCHING,
-    /** Each node takes up to {@code delay-tokens} locally between synchronisations: may overshoot. */
+    /**
+     * bucket4j's compare-and-swap where each node takes up to {@code delay-tokens} locally
+     * between synchronisations: may overshoot by that much per node.
+     */
     DELAYING
   }
 

@@ -56,4 +56,28 @@ class RedisClusterBucketStoreIT extends BucketStoreContract {
     assertThat(total).isEqualTo(30);
     assertThat(mastersHoldingBuckets).hasSizeGreaterThan(1);
   }
+
+  @Test
+  void mastersThatLostTheScriptRunItAgainOnTheNextDecision() {
+    RateLimitPolicy policy = RateLimitPolicy.builder("flushed").key("jwt.sub").limit(3, Duration.ofMinutes(1)).build();
+    for (int i = 0; i < 12; i++) {
+      assertThat(consume("user" + i, policy).remaining()).isEqualTo(2);
+    }
+    // as after a failover to a replica that never loaded it
+    for (RedisServerProcess node : cluster.nodes()) {
+      assertThat(node.cli("script", "flush")).isEqualTo("OK");
+    }
+    for (int i = 0; i < 12; i++) {
+      assertThat(consume("user" + i, policy).remaining()).isEqualTo(1);
+    }
+    for (int i = 0; i < 12; i++) {
+      assertThat(consume("user" + i, policy).remaining()).isZero();
+      assertThat(consume("user" + i, policy).admitted()).isFalse();
+    }
+    int keys = 0;
+    for (RedisServerProcess node : cluster.nodes()) {
+      keys += (int) node.cli("--scan", "--pattern", "apisec:rl:{flushed:*").lines().filter(l -> l.endsWith("}:tb")).count();
+    }
+    assertThat(keys).isEqualTo(12);
+  }
 }
