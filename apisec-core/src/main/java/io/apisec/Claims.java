@@ -13,6 +13,7 @@ import java.util.Set;
  */
 public final class Claims {
   private final Map<String, Object> values;
+  private Set<String> scopes;
 
   public Claims(Map<String, Object> values) {
     this.values = Map.copyOf(values);
@@ -48,6 +49,15 @@ public final class Claims {
 
   /** The granted scopes from {@code scope} (space-separated) or {@code scp} (array or string). */
   public Set<String> scopes() {
+    Set<String> known = scopes;
+    if (known == null) {
+      known = parseScopes();
+      scopes = known; // racy but safe: an immutable set, computed the same by every thread
+    }
+    return known;
+  }
+
+  private Set<String> parseScopes() {
     Object scope = values.containsKey("scope") ? values.get("scope") : values.get("scp");
     if (scope instanceof String) {
       String s = ((String) scope).trim();

@@ -49,6 +49,22 @@ public final class Headers {
   }
 
   static String fold(String name) {
+    // the usual spellings of the usual fields fold without allocating: a request's bytes add to the tail
+    switch (name) {
+      case "Host": return "host";
+      case "Accept": return "accept";
+      case "Authorization": return "authorization";
+      case "Content-Type": return "content-type";
+      case "Content-Length": return "content-length";
+      case "User-Agent": return "user-agent";
+      case "Accept-Encoding": return "accept-encoding";
+      case "Connection": return "connection";
+      case "Transfer-Encoding": return "transfer-encoding";
+      case "X-Forwarded-For": return "x-forwarded-for";
+      case "X-Request-Id": return "x-request-id";
+      case "DPoP": return "dpop";
+      default: break;
+    }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c >= 'A' && c <= 'Z') {

@@ -82,9 +82,24 @@ final class Pipeline {
       } catch (RuntimeException e) {
         result = CompletableFuture.failedFuture(e);
       }
-      return result.handle((decision, failure) -> settle(named, next, decision, failure)).thenCompose(s -> s);
+      if (result instanceof CompletableFuture<Decision> done && done.isDone()) {
+        // most stages answer synchronously: settle in place instead of chaining two more futures
+        Decision decision;
+        try {
+          decision = done.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+          return settle(named, next, null, e);
+        }
+        CompletionStage<Decision> settled = settle(named, next, decision, null);
+        return settled == null ? done : settled;
+      }
+      return result.handle((decision, failure) -> {
+        CompletionStage<Decision> settled = settle(named, next, decision, failure);
+        return settled == null ? CompletableFuture.completedFuture(decision) : settled;
+      }).thenCompose(s -> s);
     }
 
+    /** What the stage's outcome becomes; null when it stands as the stage gave it. */
     private CompletionStage<Decision> settle(NamedStage named, RealChain next, Decision decision, Throwable failure) {
       if (failure != null) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
@@ -95,7 +110,7 @@ final class Pipeline {
         return CompletableFuture.failedFuture(new StageFailure(named.name(), cause));
       }
       if (!(decision instanceof Decision.Deny) || ((Decision.Deny) decision).stage() != null) {
-        return CompletableFuture.completedFuture(decision);
+        return null;
       }
       Decision.Deny deny = ((Decision.Deny) decision).fromStage(named.name());
       if (named.reportOnly()) {

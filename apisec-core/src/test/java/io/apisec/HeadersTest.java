@@ -37,4 +37,13 @@ class HeadersTest {
     assertThat(headers.with("A", "9").all("a")).containsExactly("9");
     assertThat(headers.without(java.util.Set.of("a")).names()).containsExactly("b");
   }
+
+  @Test
+  void usualAndUnusualSpellingsOfAFieldFoldToTheSameName() {
+    Headers headers = Headers.of("Content-Type", "a", "CONTENT-TYPE", "b", "content-type", "c", "Content-type", "d",
+        "DPoP", "e", "Dpop", "f");
+    assertThat(headers.all("content-type")).containsExactly("a", "b", "c", "d");
+    assertThat(headers.all("DPOP")).containsExactly("e", "f");
+    assertThat(headers.names()).containsExactly("content-type", "dpop");
+  }
 }

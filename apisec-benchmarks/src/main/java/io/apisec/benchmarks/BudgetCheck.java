@@ -82,6 +82,15 @@ public final class BudgetCheck {
         }
       }
     }
+    // not a budget: the host's own tail in the same run, to read the latency budgets against
+    for (Result r : results) {
+      Double p50 = r.normalised("p50");
+      Double p99 = r.normalised("p99");
+      if (r.benchmark().contains("NoiseFloorBenchmark.") && p50 != null && p99 != null) {
+        out.println(String.format(Locale.ROOT, "NOTE    machine tail (fixed work, not apisec): %s p50 = %s, p99 = %s, p99/p50 = %.2f",
+            r.describe(), Budget.format(p50, r.unit()), Budget.format(p99, r.unit()), p99 / p50));
+      }
+    }
     out.println(broken == 0 ? "budget check passed: " + budgets.size() + " budgets hold"
         : "budget check FAILED: " + broken + " figure(s) over budget or not measured");
     return broken == 0 ? 0 : 1;
@@ -330,7 +339,7 @@ public final class BudgetCheck {
       return lines;
     }
 
-    private static String format(double normalised, String unit) {
+    static String format(double normalised, String unit) {
       if (unit.startsWith("ops/")) {
         return String.format(Locale.ROOT, "%.0f ops/s", normalised);
       }

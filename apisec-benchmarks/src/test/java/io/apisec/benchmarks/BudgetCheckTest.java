@@ -65,6 +65,14 @@ class BudgetCheckTest {
   }
 
   @Test
+  void theMachinesOwnTailIsReportedBesideTheBudgetsWithoutDecidingThem() throws IOException {
+    Outcome outcome = check(write("results.json", sample()).toString(), checkedInBudgets().toString());
+    assertThat(outcome.report()).contains("NOTE    machine tail (fixed work, not apisec): NoiseFloorBenchmark.fixedWorkAllocating")
+        .contains("p50 = 15.60 us, p99 = 31.20 us, p99/p50 = 2.00");
+    assertThat(outcome.status()).isZero();
+  }
+
+  @Test
   void repeatedTokenP99Over25MicrosecondsBreaksT1() throws IOException {
     Outcome outcome = check(write("results.json", sample().replace("21.7", "25.3")).toString(),
         checkedInBudgets().toString());

@@ -50,22 +50,31 @@ final class JwtStage implements Stage {
     }
     String value = headers.firstOrNull("authorization");
     int space = value.indexOf(' ');
-    String scheme = space < 0 ? value : value.substring(0, space);
+    int schemeEnd = space < 0 ? value.length() : space;
     // RFC 9449: a DPoP-bound token is verified here the same; the DPoP stage then checks its proof
-    if (!scheme.equalsIgnoreCase("bearer") && !scheme.equalsIgnoreCase("dpop")) {
+    if (!isScheme(value, schemeEnd, "bearer") && !isScheme(value, schemeEnd, "dpop")) {
       return deny(DenyReason.TOKEN_REQUIRED, "The route requires a bearer token, not another authorization scheme");
     }
-    String token = space < 0 ? "" : value.substring(space + 1).strip();
+    // the token's bounds as String.strip() would cut them, so a cache hit copies nothing
+    int from = space < 0 ? value.length() : space + 1;
+    int to = value.length();
+    while (from < to && Character.isWhitespace(value.charAt(from))) {
+      from++;
+    }
+    while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
+      to--;
+    }
     String looked = null;
-    if (!token.isEmpty() && token.length() <= maxTokenSize) {
+    if (from < to && to - from <= maxTokenSize) {
       // a cached token passed the syntax checks below when it was verified: a hit skips them
-      looked = VerifiedTokenCache.hash(token);
+      looked = VerifiedTokenCache.hash(value, from, to);
       IssuerPolicy.Outcome cached = cache.get(looked);
       if (cached != null) {
         cacheHits.incrementAndGet();
         return accept(chain, cached);
       }
     }
+    String token = value.substring(from, to);
     if (token.isEmpty() || !b64token(token)) {
       return deny(DenyReason.INVALID_AUTHORIZATION, "The Authorization header does not hold a bearer token");
     }
@@ -92,6 +101,10 @@ final class JwtStage implements Stage {
       return settle(chain, hash, verified.join());
     }
     return verified.thenCompose(outcome -> settle(chain, hash, outcome));
+  }
+
+  private static boolean isScheme(String value, int end, String scheme) {
+    return end == scheme.length() && value.regionMatches(true, 0, scheme, 0, end);
   }
 
   private CompletionStage<Decision> settle(Chain chain, String hash, IssuerPolicy.Outcome outcome) {

@@ -79,17 +79,49 @@ final class VerifiedTokenCache {
   }
 
   static String hash(String token) {
-    byte[] digest = SHA_256.get().digest(token.getBytes(StandardCharsets.US_ASCII));
-    return new String(digest, StandardCharsets.ISO_8859_1);
+    return hash(token, 0, token.length());
   }
 
-  // one digest per thread: MessageDigest.getInstance looks the provider up on every call, which
-  // showed as 1.5 % of an event loop's samples in the adapter benchmark (digest() resets it)
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+  /**
+   * The cache key of the token at {@code [from, to)} of {@code text}: what {@link #hash(String)}
+   * gives for that substring, without copying the token out of its header first.
+   */
+  static String hash(String text, int from, int to) {
+    Scratch scratch = SCRATCH.get();
+    int length = to - from;
+    byte[] bytes = length <= Scratch.KEPT ? scratch.bytes : new byte[length];
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(from + i);
+      bytes[i] = c < 0x80 ? (byte) c : (byte) '?'; // as getBytes(US_ASCII) encodes
     }
-  });
+    MessageDigest sha256 = scratch.sha256;
+    sha256.update(bytes, 0, length);
+    try {
+      sha256.digest(scratch.digest, 0, scratch.digest.length);
+    } catch (java.security.DigestException e) {
+      throw new IllegalStateException("SHA-256 refused a 32-byte output", e);
+    }
+    return new String(scratch.digest, StandardCharsets.ISO_8859_1);
+  }
+
+  // one digest and buffer per thread: MessageDigest.getInstance looks the provider up on every
+  // call (1.5 % of an event loop's samples in the adapter benchmark), and every byte allocated per
+  // request adds to the latency tail (NoiseFloorBenchmark)
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static final class Scratch {
+    /** Tokens up to this size are encoded in the kept buffer; larger ones in their own. */
+    static final int KEPT = 8 * 1024;
+    final byte[] bytes = new byte[KEPT];
+    final byte[] digest = new byte[32];
+    final MessageDigest sha256;
+
+    Scratch() {
+      try {
+        sha256 = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+      }
+    }
+  }
 }

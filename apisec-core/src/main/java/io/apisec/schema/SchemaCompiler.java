@@ -30,6 +30,7 @@ final class SchemaCompiler {
   private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder()
       .formatAssertionsEnabled(true)
       .pathType(PathType.JSON_POINTER)
+      .regularExpressionFactory(ReusedMatcherRegularExpressions.INSTANCE)
       .build();
 
   private final String defaultDraft;

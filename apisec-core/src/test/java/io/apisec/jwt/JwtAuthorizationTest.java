@@ -103,6 +103,15 @@ class JwtAuthorizationTest {
   }
 
   @Test
+  void whitespaceAroundTheTokenIsNotPartOfItAndALongerSchemeNameIsAnotherScheme() {
+    String valid = token().sign();
+    assertAllowed(withAuthorization("/orders", "Bearer " + valid));
+    assertAllowed(withAuthorization("/orders", "Bearer   " + valid + " \t")); // the verified-token cache's hit
+    assertDenied(withAuthorization("/orders", "Bearerx " + valid), DenyReason.TOKEN_REQUIRED, "bearer token", valid);
+    assertDenied(withAuthorization("/orders", "Bear " + valid), DenyReason.TOKEN_REQUIRED, "bearer token", valid);
+  }
+
+  @Test
   void invalidTokenDetailReachesTheChallengeWithoutTheToken() {
     String expired = token().claim("exp", START.minusSeconds(3600).getEpochSecond()).sign();
     Decision.Deny deny = assertDenied(decide(security, "/orders", expired), DenyReason.INVALID_TOKEN, "expired", expired);

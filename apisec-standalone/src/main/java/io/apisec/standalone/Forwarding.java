@@ -152,6 +152,9 @@ final class Forwarding {
    * the header block (CR, LF) or be read differently by the upstream.
    */
   static String headerSafe(String value) {
+    if (isPrintableAsciiWithoutPercent(value)) {
+      return value; // the usual case: nothing to encode, nothing to allocate
+    }
     StringBuilder out = new StringBuilder(value.length());
     for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
@@ -163,6 +166,16 @@ final class Forwarding {
       }
     }
     return out.toString();
+  }
+
+  private static boolean isPrintableAsciiWithoutPercent(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || c >= 0x7f || c == '%') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean trusted(String ip) {

@@ -21,15 +21,38 @@ final class Metrics implements DecisionListener {
 
   private final Map<String, Family> families = new ConcurrentHashMap<>();
   private final Map<String, Supplier<Map<String, Double>>> gauges = new ConcurrentHashMap<>();
+  private final Map<DecisionLabels, String> decisionLabels = new ConcurrentHashMap<>();
+  private final Map<String, String> outcomeLabels = new ConcurrentHashMap<>();
 
   @Override
   public void onDecision(AuditEvent event) {
     counter("apisec_requests_total", "Requests the pipeline decided on.").inc("");
-    counter("apisec_decisions_total", "Decisions by outcome, route, stage and reason.").inc(labels(
-        "outcome", event.outcome(), "route", event.route(), "stage", event.stage(), "reason", event.reason(),
-        "status", Integer.toString(event.status())));
+    DecisionLabels key = new DecisionLabels(event.outcome(), event.route(), event.stage(), event.reason(), event.status());
+    counter("apisec_decisions_total", "Decisions by outcome, route, stage and reason.").inc(key.text(decisionLabels));
     histogram("apisec_decision_duration_seconds", "Time the pipeline took per request.")
-        .observe(labels("outcome", event.outcome()), event.latencyNanos() / 1e9);
+        .observe(outcomeLabels.computeIfAbsent(event.outcome(), o -> labels("outcome", o)), event.latencyNanos() / 1e9);
+  }
+
+  /**
+   * The labels of one kind of decision. Their texts are kept, since every request would otherwise
+   * build the same strings again; routes, stages, reasons and statuses are few, and past {@link
+   * #KEPT} kinds a text is built each time instead.
+   */
+  private record DecisionLabels(String outcome, String route, String stage, String reason, int status) {
+    static final int KEPT = 4096;
+
+    String text(Map<DecisionLabels, String> kept) {
+      String known = kept.get(this);
+      if (known != null) {
+        return known;
+      }
+      String built = labels("outcome", outcome, "route", route, "stage", stage, "reason", reason,
+          "status", Integer.toString(status));
+      if (kept.size() < KEPT) {
+        kept.putIfAbsent(this, built);
+      }
+      return built;
+    }
   }
 
   void upstreamResponse(int status, long nanos) {

@@ -144,4 +144,26 @@ class GatewayConfigTest {
         .contains("apisec_upstream_duration_seconds_bucket{le=\"0.001\"} 0\n")
         .contains("apisec_upstream_duration_seconds_count 1\n");
   }
+
+  @Test
+  void decisionsAreCountedPerKindWhetherTheirLabelsAreNewOrKnown() {
+    Metrics metrics = new Metrics();
+    for (int i = 0; i < 3; i++) {
+      metrics.onDecision(event("allow", "orders", "", "", 200));
+    }
+    metrics.onDecision(event("deny", "orders", "jwt", "invalid-token", 401));
+    metrics.onDecision(event("deny", "orders", "jwt", "invalid-token", 401));
+
+    String text = metrics.scrape();
+    assertThat(text)
+        .contains("apisec_decisions_total{outcome=\"allow\",route=\"orders\",stage=\"\",reason=\"\",status=\"200\"} 3\n")
+        .contains("apisec_decisions_total{outcome=\"deny\",route=\"orders\",stage=\"jwt\",reason=\"invalid-token\",status=\"401\"} 2\n")
+        .contains("apisec_requests_total 5\n")
+        .contains("apisec_decision_duration_seconds_count{outcome=\"deny\"} 2\n");
+  }
+
+  private static io.apisec.AuditEvent event(String outcome, String route, String stage, String reason, int status) {
+    return new io.apisec.AuditEvent(java.time.Instant.EPOCH, "id", "GET", "/orders", route, outcome, status, reason, stage,
+        "", "", "", "127.0.0.1", 1_000, java.util.List.of(), java.util.Map.of(), java.util.List.of());
+  }
 }
