@@ -9,7 +9,8 @@
 #
 # Usage: apisec-benchmarks/load/gateway-vs-haproxy.sh [-d SECONDS] [-w WARMUP] [-c CONNECTIONS] [-t THREADS]
 #        [--only haproxy|gateway] [--csv FILE] [--idle CONNECTIONS] [--jit-warmup SECONDS]
-# The gateway gets --jit-warmup seconds (default 40) of the distinct-token load before its first
+# The gateway gets --jit-warmup seconds (default 40) of load, in 10 s rounds alternating the two
+# token loads with fresh connections each round, before its first
 # measurement: pinned to one core, the JIT compilers share that core with the event loop and take
 # ~40 s of load to finish (a flight recording shows C2 at 25-48 % of the core until then).
 # After the gateway's load it holds CONNECTIONS idle TLS 1.3 connections open (default 1000) and
@@ -357,8 +358,18 @@ run_proxy() { # name, command...
   wait_for_port "$PROXY_PORT" "$pid" "$name"
   sanity "$name"
   if [ "$name" = gateway ] && [ "$JIT_WARMUP" -gt 0 ]; then
-    taskset -c 1 timeout $((JIT_WARMUP + 15)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${JIT_WARMUP}s" -s "$WORK/distinct.lua" \
-      "https://127.0.0.1:$PROXY_PORT/orders" > /dev/null 2>&1 || true
+    # in 10 s rounds alternating both loads, each opening and closing its connections: one long
+    # uniform run left connection churn and the switch of load uncompiled, and C2 then deoptimised
+    # and recompiled on the measured core during the first measurement (a flight recording shows
+    # 100-350 ms compilations 2 s into it)
+    local round=0 left="$JIT_WARMUP" slice
+    while [ "$left" -gt 0 ]; do
+      slice=$(( left < 10 ? left : 10 ))
+      taskset -c 1 timeout $((slice + 15)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${slice}s" \
+        -s "$WORK/$([ $((round % 2)) -eq 0 ] && echo distinct || echo repeated).lua" \
+        "https://127.0.0.1:$PROXY_PORT/orders" > /dev/null 2>&1 || true
+      left=$((left - slice)); round=$((round + 1))
+    done
   fi
   measure "$name" repeated
   measure "$name" distinct
