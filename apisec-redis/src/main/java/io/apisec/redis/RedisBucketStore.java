@@ -100,18 +100,7 @@ public final class RedisBucketStore implements BucketStore {
   private RedisBucketStore(RedisSettings settings, Clock clock) {
     this.settings = settings;
     this.clock = clock;
-    this.time = new TimeMeter() {
-      @Override
-      public long currentTimeNanos() {
-        Instant now = clock.instant();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-      }
-
-      @Override
-      public boolean isWallClockBased() {
-        return true;
-      }
-    };
+    this.time = timeMeter(clock);
     this.local = BucketStore.inMemory(clock, settings.localMaxEntries());
     this.proxies = Caffeine.newBuilder().maximumSize(settings.localMaxEntries())
         .expireAfterAccess(Duration.ofMinutes(5)).executor(Runnable::run).build();
@@ -124,6 +113,22 @@ public final class RedisBucketStore implements BucketStore {
     connection.connectInBackground();
     long period = settings.heartbeat().toMillis();
     heartbeat.scheduleWithFixedDelay(this::beat, 0, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** bucket4j's view of the store's clock: wall-clock nanoseconds, as every node must agree on them. */
+  static TimeMeter timeMeter(Clock clock) {
+    return new TimeMeter() {
+      @Override
+      public long currentTimeNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+      }
+
+      @Override
+      public boolean isWallClockBased() {
+        return true;
+      }
+    };
   }
 
   /** A store for {@code settings}; it connects in the background and is degraded until it has. */

@@ -12,7 +12,6 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.local.LocalBucketBuilder;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -240,18 +239,7 @@ class RedisTokenBucketScriptIT {
         policy("mixed", greedy(4, 2, Duration.ofMillis(700)), interval(9, 3, Duration.ofSeconds(2)),
             greedy(20, 13, Duration.ofSeconds(11))));
     // bucket4j's buckets on the same clock and configuration as the compare-and-swap mode used
-    TimeMeter time = new TimeMeter() {
-      @Override
-      public long currentTimeNanos() {
-        Instant now = clock.instant();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-      }
-
-      @Override
-      public boolean isWallClockBased() {
-        return true;
-      }
-    };
+    TimeMeter time = RedisBucketStore.timeMeter(clock);
     // each created on first use, as Redis's buckets are (an interval's refills count from then)
     Map<RateLimitPolicy, Bucket> bucket4j = new HashMap<>();
     Random random = new Random(20261122);
