@@ -89,7 +89,7 @@ final class VerifiedTokenCache {
   static String hash(String text, int from, int to) {
     Scratch scratch = SCRATCH.get();
     int length = to - from;
-    byte[] bytes = length <= Scratch.KEPT ? scratch.bytes : new byte[length];
+    byte[] bytes = scratch.buffer(length);
     for (int i = 0; i < length; i++) {
       char c = text.charAt(from + i);
       bytes[i] = c < 0x80 ? (byte) c : (byte) '?'; // as getBytes(US_ASCII) encodes
@@ -112,8 +112,9 @@ final class VerifiedTokenCache {
   private static final class Scratch {
     /** Tokens up to this size are encoded in the kept buffer; larger ones in their own. */
     static final int KEPT = 8 * 1024;
-    final byte[] bytes = new byte[KEPT];
     final byte[] digest = new byte[32];
+    // grown to the tokens seen, so a short-lived (virtual) thread allocates no more than one token
+    private byte[] bytes = new byte[0];
     final MessageDigest sha256;
 
     Scratch() {
@@ -122,6 +123,17 @@ final class VerifiedTokenCache {
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("SHA-256 is missing from the JDK", e);
       }
+    }
+
+    byte[] buffer(int length) {
+      if (length <= bytes.length) {
+        return bytes;
+      }
+      if (length > KEPT) {
+        return new byte[length];
+      }
+      bytes = new byte[Math.max(length, Math.min(KEPT, bytes.length * 2))];
+      return bytes;
     }
   }
 }

@@ -31,4 +31,14 @@ class VerifiedTokenCacheTest {
     // and the kept buffer still serves the next small token correctly
     assertThat(VerifiedTokenCache.hash("x.y.z")).isNotEqualTo(VerifiedTokenCache.hash("x.y.w"));
   }
+
+  @Test
+  void theKeptBufferGrowsWithTheTokensAndStillHashesShorterOnesExactly() throws Exception {
+    for (int length : new int[] {40, 3000, 41, 8192, 39}) {
+      String token = "t".repeat(length - 4) + ".a.b";
+      byte[] expected = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+      assertThat(VerifiedTokenCache.hash(token).getBytes(StandardCharsets.ISO_8859_1)).as("length %d", length)
+          .containsExactly(expected);
+    }
+  }
 }
