@@ -626,7 +626,12 @@ public abstract class AdapterConformanceKit {
     try (RawHttps connection = new RawHttps(clientTls, server.port())) {
       connection.send(expectContinue("Authorization: Bearer " + token("orders:write") + "\r\n", body.length()));
 
-      RawHttps.Response interim = connection.read();
+      RawHttps.Response interim;
+      try {
+        interim = connection.read(); // bounded by the connection's read timeout
+      } catch (java.net.SocketTimeoutException noAnswer) {
+        throw new AssertionError("no 100 Continue within the read timeout after the headers alone", noAnswer);
+      }
       assertThat(interim.status()).as("the interim response to the headers alone").isEqualTo(100);
       assertThat(app.calls()).isEqualTo(before);
       connection.send(body);

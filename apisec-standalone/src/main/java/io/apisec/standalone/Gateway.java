@@ -348,27 +348,9 @@ final class Gateway implements AutoCloseable {
         state.upgraded = true;
       }
     }
-    continueIfExpected(request);
     g.forwarding.prepareRequest(request, identity, webSocket);
     String requestId = request.getHeader("x-request-id");
     g.proxy(request, new Generation.Forward(requestId == null ? "" : requestId, System.nanoTime()), webSocket);
-  }
-
-  /**
-   * Invites the body of an allowed request that still waits for {@code 100 Continue}: the adapter
-   * already answered (and removed) the expectation of a request whose body a check read; one whose
-   * route reads no body is answered here, as the gateway is about to forward it. The upstream never
-   * sees the Expect field: the body is already on its way.
-   */
-  private static void continueIfExpected(HttpServerRequest request) {
-    String expect = request.getHeader("expect");
-    if (expect == null) {
-      return;
-    }
-    request.headers().remove("expect");
-    if (request.version() == HttpVersion.HTTP_1_1 && !request.isEnded() && expect.equalsIgnoreCase("100-continue")) {
-      request.response().writeContinue();
-    }
   }
 
   private static boolean isWebSocketUpgrade(HttpServerRequest request) {
