@@ -664,9 +664,30 @@ public abstract class AdapterConformanceKit {
     assertThat(app.calls()).isEqualTo(before);
   }
 
+  @Test
+  void expectContinueRefusedByItsMediaTypeOrDeclaredLengthGetsNo100() throws Exception {
+    String token = "Authorization: Bearer " + token("orders:write") + "\r\n";
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send(expectContinue("text/plain", token, 64));
+
+      assertProblem(connection.read(), 415, "unsupported-media-type");
+      assertThat(connection.endsWithin(Duration.ofSeconds(5))).isTrue();
+    }
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send(expectContinue("application/json", token, 4 * 1024 * 1024));
+
+      assertProblem(connection.read(), 413, "payload-too-large");
+      assertThat(connection.endsWithin(Duration.ofSeconds(5))).isTrue();
+    }
+  }
+
   /** The head of a JSON POST to {@code documents} that waits for 100 Continue before its body. */
   private static String expectContinue(String extraHeaders, int contentLength) {
-    return "POST /documents HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    return expectContinue("application/json", extraHeaders, contentLength);
+  }
+
+  private static String expectContinue(String contentType, String extraHeaders, int contentLength) {
+    return "POST /documents HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + contentType + "\r\n"
         + "Content-Length: " + contentLength + "\r\nExpect: 100-continue\r\n" + extraHeaders + "\r\n";
   }
 
