@@ -127,6 +127,8 @@ public abstract class AdapterConformanceKit {
             .allowCertificate("spiffe://partners.example/*").build())
         .route(Route.builder("POST /items").name("items").auth(AuthMode.NONE).schema(ITEM_SCHEMA).strictSchema(true).build())
         .route(Route.builder("GET /limited").name("limited").auth(AuthMode.NONE).rateLimits("tight").build())
+        .route(Route.builder("POST /documents").name("documents").auth(AuthMode.JWT).scopes("orders:write")
+            .schema(ITEM_SCHEMA).build())
         .build();
   }
 
@@ -613,6 +615,80 @@ public abstract class AdapterConformanceKit {
 
     assertProblem(response, 415, "unsupported-media-type");
     assertThat(response.header("accept-post")).contains("application/json");
+  }
+
+  // ---- Expect: 100-continue
+
+  @Test
+  void expectContinueIsAnsweredWith100OnceTheChecksPassThenTheBodyReachesTheApplication() throws Exception {
+    String body = "{\"sku\":\"a-1\",\"quantity\":2}";
+    int before = app.calls();
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send(expectContinue("Authorization: Bearer " + token("orders:write") + "\r\n", body.length()));
+
+      RawHttps.Response interim;
+      try {
+        interim = connection.read(); // bounded by the connection's read timeout
+      } catch (java.net.SocketTimeoutException noAnswer) {
+        throw new AssertionError("no 100 Continue within the read timeout after the headers alone", noAnswer);
+      }
+      assertThat(interim.status()).as("the interim response to the headers alone").isEqualTo(100);
+      assertThat(app.calls()).isEqualTo(before);
+      connection.send(body);
+      RawHttps.Response response = connection.read();
+
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.bodyText()).isEqualTo(body);
+      assertThat(response.header(EchoApplication.PRINCIPAL)).isEqualTo("alice");
+    }
+  }
+
+  @Test
+  void expectContinueWithoutATokenGetsAFinal401WithoutA100AndTheConnectionCloses() throws Exception {
+    int before = app.calls();
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send(expectContinue("", 64 * 1024));
+
+      // the first response line must be the final one: a 100 would invite the upload
+      RawHttps.Response response = connection.read();
+      assertProblem(response, 401, "token-required");
+      assertThat(connection.endsWithin(Duration.ofSeconds(5)))
+          .as("the server closes the connection whose body it never invited").isTrue();
+    }
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send(expectContinue("Authorization: Bearer not.a.token\r\n", 64 * 1024));
+
+      assertProblem(connection.read(), 401, "invalid-token");
+      assertThat(connection.endsWithin(Duration.ofSeconds(5))).isTrue();
+    }
+    assertThat(app.calls()).isEqualTo(before);
+  }
+
+  @Test
+  void expectContinueRefusedByItsMediaTypeOrDeclaredLengthGetsNo100() throws Exception {
+    String token = "Authorization: Bearer " + token("orders:write") + "\r\n";
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send(expectContinue("text/plain", token, 64));
+
+      assertProblem(connection.read(), 415, "unsupported-media-type");
+      assertThat(connection.endsWithin(Duration.ofSeconds(5))).isTrue();
+    }
+    try (RawHttps connection = new RawHttps(clientTls, server.port())) {
+      connection.send(expectContinue("application/json", token, 4 * 1024 * 1024));
+
+      assertProblem(connection.read(), 413, "payload-too-large");
+      assertThat(connection.endsWithin(Duration.ofSeconds(5))).isTrue();
+    }
+  }
+
+  /** The head of a JSON POST to {@code documents} that waits for 100 Continue before its body. */
+  private static String expectContinue(String extraHeaders, int contentLength) {
+    return expectContinue("application/json", extraHeaders, contentLength);
+  }
+
+  private static String expectContinue(String contentType, String extraHeaders, int contentLength) {
+    return "POST /documents HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + contentType + "\r\n"
+        + "Content-Length: " + contentLength + "\r\nExpect: 100-continue\r\n" + extraHeaders + "\r\n";
   }
 
   @Test

@@ -92,6 +92,26 @@ final class RawHttps implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the server closes the connection within {@code limit}: reads end of stream (or a reset)
+   * before the deadline. Unlike {@link #closedByServer}, a connection left open reads as false.
+   */
+  boolean endsWithin(java.time.Duration limit) throws IOException {
+    int previous = socket.getSoTimeout();
+    socket.setSoTimeout((int) limit.toMillis());
+    try {
+      return in.read() < 0;
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    } finally {
+      if (!socket.isClosed()) {
+        socket.setSoTimeout(previous);
+      }
+    }
+  }
+
   private String line() throws IOException {
     StringBuilder line = new StringBuilder();
     for (int c = in.read(); c != '\n'; c = in.read()) {

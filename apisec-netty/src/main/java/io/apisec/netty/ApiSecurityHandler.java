@@ -11,11 +11,13 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
@@ -35,7 +37,10 @@ import java.util.concurrent.CompletionStage;
  * {@link #IDENTITY} and the core's upstream headers added: as a {@link FullHttpRequest} holding the
  * body when a stage read it, else as the original request and content messages. The core's
  * response headers are added to the application's response. A denial is answered here; the
- * connection stays open only when the denied request's body was fully received. Requests of a
+ * connection stays open only when the denied request's body was fully received. A request with
+ * {@code Expect: 100-continue} gets its {@code 100 Continue} here when the core first asks for its
+ * body, after the checks that need none; a route whose checks never read the body leaves the Expect
+ * field to the application. Requests of a
  * connection, pipelined or not, are evaluated one at a time in order; messages that arrive
  * meanwhile wait, with auto-read off, and a body is buffered only as far as the limit the core asks
  * for. Evaluation may complete on another thread; everything here runs on the channel's event loop.
@@ -127,6 +132,7 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
   private CompletionStage<byte[]> readBody(long maxBytes) {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     onLoop(() -> {
+      continueIfExpected();
       body = new BodyRead(maxBytes, result);
       while (!body.done && waiting.peek() instanceof HttpContent) {
         body.append((HttpContent) waiting.poll());
@@ -136,6 +142,23 @@ public final class ApiSecurityHandler extends ChannelDuplexHandler {
       }
     });
     return result;
+  }
+
+  /**
+   * Invites the body of a request that waits for {@code 100 Continue}: only now, once every check
+   * that needs no body has passed, so a refused client never gets to upload. The Expect field is
+   * then removed so that the application (an HttpObjectAggregator) does not answer it a second time.
+   */
+  private void continueIfExpected() {
+    if (requestEnded || !HttpUtil.is100ContinueExpected(request)) {
+      return;
+    }
+    request.headers().remove(HttpHeaderNames.EXPECT);
+    if (!(waiting.peek() instanceof HttpContent)) {
+      // past this handler's own write: an interim response is no answer to the request
+      ctx.writeAndFlush(new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.CONTINUE,
+          Unpooled.EMPTY_BUFFER));
+    }
   }
 
   private void decide(HttpRequest message, RequestView view, Decision decision) {

@@ -76,6 +76,28 @@ class ProxyIT {
   }
 
   @Test
+  void expectContinueOnThePlainListenerIsAnsweredWith100AndNeverForwardedUpstream() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.gateway.httpPort())) {
+      socket.setSoTimeout(10_000); // the deadline for each answer
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+          + "Expect: 100-continue\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.flush();
+
+      String interim = GatewayFixture.readResponse(socket.getInputStream());
+      assertThat(interim).startsWith("HTTP/1.1 100");
+      out.write("hello".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.flush();
+      String response = GatewayFixture.readResponse(socket.getInputStream());
+
+      assertThat(response).startsWith("HTTP/1.1 200");
+      JsonNode echo = JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+      assertThat(echo.get("body").asText()).isEqualTo("hello");
+      assertThat(echo.get("headers").has("expect")).as("the upstream sees no Expect field").isFalse();
+    }
+  }
+
+  @Test
   void hopByHopHeadersAreRemovedBothWays() throws Exception {
     String raw = fixture.rawHttps("GET /hop/x HTTP/1.1\r\nHost: localhost\r\n"
         + "Connection: close, X-Client-Secret\r\nX-Client-Secret: s3cret\r\nKeep-Alive: timeout=99\r\n"

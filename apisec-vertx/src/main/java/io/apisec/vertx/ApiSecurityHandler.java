@@ -30,6 +30,13 @@ import java.util.function.BiConsumer;
  * and a body a stage read becomes the routing context's body (or is replayed to the plain
  * handler); otherwise the request resumes for the next handler. A denial is answered here and the
  * next handler never runs. Thread-safe: one instance may serve every route and verticle.
+ *
+ * <p>A request with {@code Expect: 100-continue} gets its {@code 100 Continue} when the pipeline
+ * first asks for its body, after every check that needs none; a refused one gets its final status
+ * without it, and its connection is closed. Leave {@code
+ * HttpServerOptions.setHandle100ContinueAutomatically} off (its default): on, Vert.x answers 100
+ * before any check runs. A route whose checks read no body leaves the Expect field to the
+ * application.
  */
 public final class ApiSecurityHandler implements Handler<RoutingContext> {
   /** The routing-context key of the verified {@link Identity}. */

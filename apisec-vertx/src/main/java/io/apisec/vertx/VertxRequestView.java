@@ -7,7 +7,9 @@ import io.apisec.RequestView;
 import io.apisec.TlsInfo;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -78,6 +80,23 @@ final class VertxRequestView {
   }
 
   /**
+   * Invites the body of an HTTP/1.1 request that waits for {@code 100 Continue}: called when the core
+   * first asks for the body, after every check that needs none, so a refused client never gets to
+   * upload. The Expect field is removed so that the application does not answer it a second time.
+   * Vert.x's {@code handle100ContinueAutomatically} must stay off, or it answers before the checks.
+   */
+  static void continueIfExpected(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_1_1 || request.isEnded()) {
+      return;
+    }
+    String expect = request.getHeader(HttpHeaders.EXPECT);
+    if (expect != null && expect.equalsIgnoreCase("100-continue")) {
+      request.headers().remove(HttpHeaders.EXPECT);
+      request.response().writeContinue();
+    }
+  }
+
+  /**
    * Reads a paused request's body on its context when the core asks, stopping at the limit: past
    * it the request stays paused and the read fails with {@link BodyTooLargeException}.
    */
@@ -105,6 +124,7 @@ final class VertxRequestView {
           result.complete(new byte[0]);
           return;
         }
+        continueIfExpected(request);
         Buffer body = Buffer.buffer();
         request.handler(chunk -> {
           if (result.isDone()) {
