@@ -63,6 +63,18 @@ public final class Headers {
       case "X-Forwarded-For": return "x-forwarded-for";
       case "X-Request-Id": return "x-request-id";
       case "DPoP": return "dpop";
+      // and the fields apisec writes on every decision
+      case "X-Request-ID": return "x-request-id";
+      case "X-Content-Type-Options": return "x-content-type-options";
+      case "Strict-Transport-Security": return "strict-transport-security";
+      case "Cache-Control": return "cache-control";
+      case "WWW-Authenticate": return "www-authenticate";
+      case "RateLimit-Policy": return "ratelimit-policy";
+      case "RateLimit": return "ratelimit";
+      case "X-RateLimit-Limit": return "x-ratelimit-limit";
+      case "X-RateLimit-Remaining": return "x-ratelimit-remaining";
+      case "X-RateLimit-Reset": return "x-ratelimit-reset";
+      case "Retry-After": return "retry-after";
       default: break;
     }
     for (int i = 0; i < name.length(); i++) {

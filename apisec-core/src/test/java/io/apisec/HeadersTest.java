@@ -2,6 +2,7 @@ package io.apisec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
@@ -45,5 +46,17 @@ class HeadersTest {
     assertThat(headers.all("content-type")).containsExactly("a", "b", "c", "d");
     assertThat(headers.all("DPOP")).containsExactly("e", "f");
     assertThat(headers.names()).containsExactly("content-type", "dpop");
+  }
+
+  @Test
+  void eachSpellingFoldedWithoutAllocatingFoldsToItsLowerCase() {
+    List<String> spellings = List.of("Host", "Accept", "Authorization", "Content-Type", "Content-Length",
+        "User-Agent", "Accept-Encoding", "Connection", "Transfer-Encoding", "X-Forwarded-For", "X-Request-Id",
+        "DPoP", "X-Request-ID", "X-Content-Type-Options", "Strict-Transport-Security", "Cache-Control",
+        "WWW-Authenticate", "RateLimit-Policy", "RateLimit", "X-RateLimit-Limit", "X-RateLimit-Remaining",
+        "X-RateLimit-Reset", "Retry-After", "X-Unusual-Field");
+    for (String name : spellings) {
+      assertThat(Headers.fold(name)).as(name).isEqualTo(name.toLowerCase(Locale.ROOT));
+    }
   }
 }
