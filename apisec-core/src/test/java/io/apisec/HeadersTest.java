@@ -59,4 +59,19 @@ class HeadersTest {
       assertThat(Headers.fold(name)).as(name).isEqualTo(name.toLowerCase(Locale.ROOT));
     }
   }
+  @Test
+  void aBuilderGrowsPastItsFirstArrayAndWhatItBuiltStaysAsBuilt() {
+    Headers.Builder builder = Headers.builder().addAll(Headers.of("A", "0"));
+    for (int i = 1; i < 40; i++) {
+      builder.add("X-" + (i % 3), Integer.toString(i));
+    }
+    Headers first = builder.build();
+    builder.add("X-0", "after").addAll(first);
+    Headers second = builder.build();
+    assertThat(first.size()).isEqualTo(40);
+    assertThat(first.all("x-0")).hasSize(13).doesNotContain("after");
+    assertThat(second.size()).isEqualTo(81);
+    assertThat(second.all("x-0")).hasSize(27).contains("after");
+    assertThat(Headers.builder().build()).isSameAs(Headers.empty());
+  }
 }

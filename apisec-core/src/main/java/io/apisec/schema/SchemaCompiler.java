@@ -127,7 +127,7 @@ final class SchemaCompiler {
 
   /** {@code dialect} with the formats apisec answers itself in place of networknt's. */
   static JsonMetaSchema withOurFormats(JsonMetaSchema dialect) {
-    return JsonMetaSchema.builder(dialect).format(DotAtomEmailFormat.INSTANCE).build();
+    return JsonMetaSchema.builder(dialect).format(DotAtomEmailFormat.INSTANCE).format(PlainUriFormat.INSTANCE).build();
   }
 
   private JsonSchemaFactory factory(String dialect) {
