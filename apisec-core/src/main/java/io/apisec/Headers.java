@@ -1,6 +1,7 @@
 package io.apisec;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,6 +64,18 @@ public final class Headers {
       case "X-Forwarded-For": return "x-forwarded-for";
       case "X-Request-Id": return "x-request-id";
       case "DPoP": return "dpop";
+      // and the fields apisec writes on every decision
+      case "X-Request-ID": return "x-request-id";
+      case "X-Content-Type-Options": return "x-content-type-options";
+      case "Strict-Transport-Security": return "strict-transport-security";
+      case "Cache-Control": return "cache-control";
+      case "WWW-Authenticate": return "www-authenticate";
+      case "RateLimit-Policy": return "ratelimit-policy";
+      case "RateLimit": return "ratelimit";
+      case "X-RateLimit-Limit": return "x-ratelimit-limit";
+      case "X-RateLimit-Remaining": return "x-ratelimit-remaining";
+      case "X-RateLimit-Reset": return "x-ratelimit-reset";
+      case "Retry-After": return "retry-after";
       default: break;
     }
     for (int i = 0; i < name.length(); i++) {
@@ -208,7 +221,9 @@ public final class Headers {
 
   /** Collects fields in order. Not thread-safe. */
   public static final class Builder {
-    private final ArrayList<String> fields = new ArrayList<>();
+    // names and values alternating; an array, not a list, so a request's few fields cost one copy
+    private String[] fields = new String[16];
+    private int size;
 
     private Builder() {}
 
@@ -221,19 +236,28 @@ public final class Headers {
     }
 
     Builder addFolded(String lowerCaseName, String value) {
-      fields.add(lowerCaseName);
-      fields.add(value);
+      room(2);
+      fields[size++] = lowerCaseName;
+      fields[size++] = value;
       return this;
     }
 
     /** Adds every field of {@code headers}. */
     public Builder addAll(Headers headers) {
-      Collections.addAll(fields, headers.fields);
+      room(headers.fields.length);
+      System.arraycopy(headers.fields, 0, fields, size, headers.fields.length);
+      size += headers.fields.length;
       return this;
     }
 
+    private void room(int more) {
+      if (size + more > fields.length) {
+        fields = Arrays.copyOf(fields, Math.max(fields.length * 2, size + more));
+      }
+    }
+
     public Headers build() {
-      return fields.isEmpty() ? EMPTY : new Headers(fields.toArray(new String[0]));
+      return size == 0 ? EMPTY : new Headers(Arrays.copyOf(fields, size));
     }
   }
 }

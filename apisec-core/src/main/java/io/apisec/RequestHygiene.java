@@ -26,11 +26,9 @@ final class RequestHygiene {
     boolean[] badValue = {false};
     headers.forEach((name, value) -> {
       bytes[0] += name.length() + value.length() + 4;
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c == '\r' || c == '\n' || c == 0) {
-          badValue[0] = true;
-        }
+      // three indexOf scans, which the JIT vectorises, beat one loop over a 600-character token
+      if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf(0) >= 0) {
+        badValue[0] = true;
       }
     });
     if (bytes[0] > limits.maxHeaderBytes()) {

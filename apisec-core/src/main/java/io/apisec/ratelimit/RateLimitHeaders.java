@@ -49,8 +49,9 @@ final class RateLimitHeaders {
    * enforced). The legacy fields describe the policy with the fewest tokens left.
    */
   static Headers of(List<Compiled> policies, Admission[] admissions) {
-    StringBuilder policyField = null;
-    StringBuilder rateLimitField = null;
+    // plain strings: with the usual one policy the fields are its texts, with nothing copied
+    String policyField = null;
+    String rateLimitField = null;
     int tightest = -1;
     for (int i = 0; i < policies.size(); i++) {
       Admission a = admissions[i];
@@ -60,9 +61,9 @@ final class RateLimitHeaders {
       Compiled p = policies.get(i);
       RateLimitPolicy.HeaderStyle style = p.policy().headers();
       if (style.draft()) {
-        policyField = append(policyField, p.policyItems());
-        rateLimitField = append(rateLimitField, '"' + p.policy().name() + "\";r=" + a.remaining()
-            + ";t=" + seconds(a.nanosToReset()));
+        String item = p.rateLimitItemStart() + a.remaining() + ";t=" + seconds(a.nanosToReset());
+        policyField = policyField == null ? p.policyItems() : policyField + ", " + p.policyItems();
+        rateLimitField = rateLimitField == null ? item : rateLimitField + ", " + item;
       }
       if (style.legacy() && (tightest < 0 || a.remaining() < admissions[tightest].remaining())) {
         tightest = i;
@@ -73,7 +74,7 @@ final class RateLimitHeaders {
     }
     Headers.Builder headers = Headers.builder();
     if (policyField != null) {
-      headers.add("RateLimit-Policy", policyField.toString()).add("RateLimit", rateLimitField.toString());
+      headers.add("RateLimit-Policy", policyField).add("RateLimit", rateLimitField);
     }
     if (tightest >= 0) {
       Admission a = admissions[tightest];
@@ -84,18 +85,12 @@ final class RateLimitHeaders {
     return headers.build();
   }
 
-  private static StringBuilder append(StringBuilder field, String item) {
-    if (field == null) {
-      return new StringBuilder(item);
-    }
-    return field.append(", ").append(item);
-  }
-
   /** A policy with what the stage needs of it precomputed. */
-  record Compiled(RateLimitPolicy policy, RateLimitKey key, String policyItems, long smallestCapacity) {
+  record Compiled(RateLimitPolicy policy, RateLimitKey key, String policyItems, String rateLimitItemStart,
+      long smallestCapacity) {
     static Compiled of(RateLimitPolicy policy) {
       return new Compiled(policy, new RateLimitKey(policy.key()), RateLimitHeaders.policyItems(policy),
-          RateLimitHeaders.smallestCapacity(policy));
+          '"' + policy.name() + "\";r=", RateLimitHeaders.smallestCapacity(policy));
     }
   }
 }

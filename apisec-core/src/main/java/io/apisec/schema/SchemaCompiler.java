@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Compiles the schemas of a configuration once, at start: a file (JSON or YAML, optionally with a
@@ -32,6 +34,11 @@ final class SchemaCompiler {
       .pathType(PathType.JSON_POINTER)
       .regularExpressionFactory(ReusedMatcherRegularExpressions.INSTANCE)
       .build();
+
+  // every dialect a document may name in $schema, so each asserts formats the same way
+  private static final List<JsonMetaSchema> DIALECTS = Stream.of(JsonMetaSchema.getV4(), JsonMetaSchema.getV6(),
+      JsonMetaSchema.getV7(), JsonMetaSchema.getV201909(), JsonMetaSchema.getV202012(),
+      OpenApi30.getInstance(), OpenApi31.getInstance()).map(SchemaCompiler::withOurFormats).toList();
 
   private final String defaultDraft;
   private final Map<String, JsonSchemaFactory> factories = new HashMap<>();
@@ -118,6 +125,11 @@ final class SchemaCompiler {
     return defaultDraft;
   }
 
+  /** {@code dialect} with the formats apisec answers itself in place of networknt's. */
+  static JsonMetaSchema withOurFormats(JsonMetaSchema dialect) {
+    return JsonMetaSchema.builder(dialect).format(DotAtomEmailFormat.INSTANCE).format(PlainUriFormat.INSTANCE).build();
+  }
+
   private JsonSchemaFactory factory(String dialect) {
     return factories.computeIfAbsent(dialect, d -> {
       SpecVersion.VersionFlag flag = switch (d) {
@@ -134,8 +146,11 @@ final class SchemaCompiler {
           String s = iri.toString();
           return s.startsWith("file:") || s.startsWith("classpath:");
         }))));
+        for (JsonMetaSchema metaSchema : DIALECTS) {
+          builder.metaSchema(metaSchema);
+        }
         if (openApi != null) {
-          builder.metaSchema(openApi).defaultMetaSchemaIri(openApi.getIri());
+          builder.defaultMetaSchemaIri(openApi.getIri());
         }
       });
     });

@@ -1,0 +1,125 @@
+package io.apisec.schema;
+
+import com.networknt.org.apache.commons.validator.routines.DomainValidator;
+import com.networknt.schema.ExecutionContext;
+import com.networknt.schema.Format;
+import com.networknt.schema.format.EmailFormat;
+
+/**
+ * JSON Schema's {@code email} format with networknt's verdicts, the usual address answered without
+ * regular expressions. That address is a dot-atom local part of RFC 5322 {@code atext} at a host
+ * name of ASCII letters, digits and hyphens, whose top-level domain networknt's own {@link
+ * DomainValidator} knows. networknt's validator accepts every such address, so it is accepted here
+ * after that same lookup. Everything else goes to networknt's format: quoted or escaped local
+ * parts, IP literals, international names, and every address that might be refused.
+ *
+ * <p>Why: networknt's email check runs three backtracking expressions and allocates a matcher
+ * for each. On the benchmark's 1 KB order that was 12 % of the whole pipeline's CPU and 8 % of
+ * its allocation, and every byte a request allocates adds to the latency tail.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class DotAtomEmailFormat implements Format {
+  static final DotAtomEmailFormat INSTANCE = new DotAtomEmailFormat();
+
+  // networknt's limits: EmailValidator.MAX_USERNAME_LEN, DomainValidator.MAX_DOMAIN_LENGTH, and
+  // the {0,61} in its label expression
+  private static final int MAX_LOCAL_PART = 64;
+  private static final int MAX_DOMAIN = 253;
+  private static final int MAX_LABEL = 63;
+
+  private final Format networknt = new EmailFormat();
+  // the instance networknt's email format consults: local names allowed, its overrides applied
+  private final DomainValidator domains = DomainValidator.getInstance(true);
+
+  private DotAtomEmailFormat() {}
+
+  @Override
+  public String getName() {
+    return networknt.getName();
+  }
+
+  @Override
+  public String getMessageKey() {
+    return networknt.getMessageKey();
+  }
+
+  @Override
+  public boolean matches(ExecutionContext executionContext, String value) {
+    return isDotAtomAtKnownHost(value) || networknt.matches(executionContext, value);
+  }
+
+  /** Whether {@code value} is the usual address this class answers itself; false says "ask networknt". */
+  boolean isDotAtomAtKnownHost(String value) {
+    int at = value.indexOf('@');
+    if (at < 1 || at > MAX_LOCAL_PART || !isDotAtom(value, 0, at)) {
+      return false;
+    }
+    int domainLength = value.length() - at - 1;
+    if (domainLength < 3 || domainLength > MAX_DOMAIN) {
+      return false;
+    }
+    int topLabel = hostNameTopLabel(value, at + 1);
+    return topLabel > 0 && domains.isValidTld(value.substring(topLabel));
+  }
+
+  /** RFC 5322 dot-atom: atext runs joined by single dots, no dot at either end. */
+  private static boolean isDotAtom(String value, int from, int to) {
+    boolean afterDot = true;
+    for (int i = from; i < to; i++) {
+      char c = value.charAt(i);
+      if (c == '.') {
+        if (afterDot) {
+          return false;
+        }
+        afterDot = true;
+      } else if (isAtext(c)) {
+        afterDot = false;
+      } else {
+        return false;
+      }
+    }
+    return !afterDot;
+  }
+
+  private static boolean isAtext(char c) {
+    return isAlnum(c) || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
+  }
+
+  /**
+   * The index where the top label starts when {@code value} from {@code from} is two or more
+   * labels (letters, digits and inner hyphens, at most 63 characters each) and the last starts
+   * with a letter; else -1. No trailing dot: networknt refuses an address ending in one.
+   */
+  private static int hostNameTopLabel(String value, int from) {
+    int labelStart = from;
+    int labels = 0;
+    for (int i = from; i <= value.length(); i++) {
+      if (i == value.length() || value.charAt(i) == '.') {
+        int length = i - labelStart;
+        if (length < 1 || length > MAX_LABEL || !isAlnum(value.charAt(i - 1))) {
+          return -1;
+        }
+        labels++;
+        if (i == value.length()) {
+          return labels >= 2 && isAlpha(value.charAt(labelStart)) ? labelStart : -1;
+        }
+        labelStart = i + 1;
+      } else {
+        char c = value.charAt(i);
+        if (i == labelStart ? !isAlnum(c) : !(isAlnum(c) || c == '-')) {
+          return -1;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isAlpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  private static boolean isAlnum(char c) {
+    return isAlpha(c) || (c >= '0' && c <= '9');
+  }
+}
