@@ -1,8 +1,6 @@
 package io.apisec.schema;
 
 import com.networknt.org.apache.commons.validator.routines.DomainValidator;
-import com.networknt.schema.ExecutionContext;
-import com.networknt.schema.Format;
 import com.networknt.schema.format.EmailFormat;
 
 /**
@@ -19,7 +17,7 @@ import com.networknt.schema.format.EmailFormat;
  *
  * <p>Stateless and thread-safe.
  */
-final class DotAtomEmailFormat implements Format {
+final class DotAtomEmailFormat extends NetworkntVerdictFormat {
   static final DotAtomEmailFormat INSTANCE = new DotAtomEmailFormat();
 
   // networknt's limits: EmailValidator.MAX_USERNAME_LEN, DomainValidator.MAX_DOMAIN_LENGTH, and
@@ -28,29 +26,15 @@ final class DotAtomEmailFormat implements Format {
   private static final int MAX_DOMAIN = 253;
   private static final int MAX_LABEL = 63;
 
-  private final Format networknt = new EmailFormat();
   // the instance networknt's email format consults: local names allowed, its overrides applied
   private final DomainValidator domains = DomainValidator.getInstance(true);
 
-  private DotAtomEmailFormat() {}
-
-  @Override
-  public String getName() {
-    return networknt.getName();
+  private DotAtomEmailFormat() {
+    super(new EmailFormat());
   }
 
   @Override
-  public String getMessageKey() {
-    return networknt.getMessageKey();
-  }
-
-  @Override
-  public boolean matches(ExecutionContext executionContext, String value) {
-    return isDotAtomAtKnownHost(value) || networknt.matches(executionContext, value);
-  }
-
-  /** Whether {@code value} is the usual address this class answers itself; false says "ask networknt". */
-  boolean isDotAtomAtKnownHost(String value) {
+  boolean acceptsWithoutNetworknt(String value) {
     int at = value.indexOf('@');
     if (at < 1 || at > MAX_LOCAL_PART || !isDotAtom(value, 0, at)) {
       return false;
@@ -113,13 +97,5 @@ final class DotAtomEmailFormat implements Format {
       }
     }
     return -1;
-  }
-
-  private static boolean isAlpha(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
-  private static boolean isAlnum(char c) {
-    return isAlpha(c) || (c >= '0' && c <= '9');
   }
 }

@@ -1,7 +1,5 @@
 package io.apisec.schema;
 
-import com.networknt.schema.ExecutionContext;
-import com.networknt.schema.Format;
 import com.networknt.schema.format.UriFormat;
 
 /**
@@ -19,30 +17,15 @@ import com.networknt.schema.format.UriFormat;
  *
  * <p>Stateless and thread-safe.
  */
-final class PlainUriFormat implements Format {
+final class PlainUriFormat extends NetworkntVerdictFormat {
   static final PlainUriFormat INSTANCE = new PlainUriFormat();
 
-  private final Format networknt = new UriFormat();
-
-  private PlainUriFormat() {}
-
-  @Override
-  public String getName() {
-    return networknt.getName();
+  private PlainUriFormat() {
+    super(new UriFormat());
   }
 
   @Override
-  public String getMessageKey() {
-    return networknt.getMessageKey();
-  }
-
-  @Override
-  public boolean matches(ExecutionContext executionContext, String value) {
-    return isPlainAbsoluteUri(value) || networknt.matches(executionContext, value);
-  }
-
-  /** Whether {@code value} is the usual URI this class answers itself; false says "ask networknt". */
-  boolean isPlainAbsoluteUri(String value) {
+  boolean acceptsWithoutNetworknt(String value) {
     int colon = value.indexOf(':');
     if (colon < 1 || !isScheme(value, colon) || !value.startsWith("//", colon + 1)) {
       return false;
@@ -110,13 +93,5 @@ final class PlainUriFormat implements Format {
       }
     }
     return Math.min(i, value.length());
-  }
-
-  private static boolean isAlpha(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  }
-
-  private static boolean isAlnum(char c) {
-    return isAlpha(c) || (c >= '0' && c <= '9');
   }
 }
