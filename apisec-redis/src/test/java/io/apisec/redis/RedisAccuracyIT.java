@@ -16,9 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several limiter instances, each with its own Redis connection (standing for gateway nodes),
@@ -31,17 +30,8 @@ class RedisAccuracyIT {
   private static final int REQUESTS_PER_THREAD = 150;
   private static final long CAPACITY = 200;
 
-  private static RedisServerProcess redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
 
   private record Run(long admitted, long decisions, double roundTripsPerDecision, double decisionsPerSecond) {}
 

@@ -7,23 +7,13 @@ import io.apisec.ratelimit.BucketStoreContract;
 import io.apisec.ratelimit.RateLimitPolicy;
 import io.apisec.ratelimit.TestClock;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The bucket store contract against a single redis-server process. */
 class RedisBucketStoreIT extends BucketStoreContract {
-  private static RedisServerProcess redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
 
   @Override
   protected BucketStore createStore(TestClock clock) {

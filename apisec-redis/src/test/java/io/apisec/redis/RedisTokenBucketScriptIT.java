@@ -25,11 +25,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The exact mode ({@code optimization: none}): one Lua script per decision against a real
@@ -38,22 +37,13 @@ import org.junit.jupiter.api.Test;
 class RedisTokenBucketScriptIT {
   private static final Pattern CALLS = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+),.*?failed_calls=(\\d+)");
 
-  private static RedisServerProcess redis;
+  @RegisterExtension
+  static final RedisServerExtension redis = new RedisServerExtension();
 
   private final TestClock clock = new TestClock();
   private final List<AutoCloseable> closing = new ArrayList<>();
   private RedisBucketStore store;
   private String prefix;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @BeforeEach
   void openStore() {
