@@ -125,8 +125,8 @@ final class SchemaCompiler {
     return defaultDraft;
   }
 
-  /** {@code dialect} with the formats apisec answers itself in place of networknt's. */
-  static JsonMetaSchema withOurFormats(JsonMetaSchema dialect) {
+  /** {@code dialect} with the formats that answer usual values before asking networknt's. */
+  private static JsonMetaSchema withOurFormats(JsonMetaSchema dialect) {
     return JsonMetaSchema.builder(dialect).format(DotAtomEmailFormat.INSTANCE).format(PlainUriFormat.INSTANCE).build();
   }
 
