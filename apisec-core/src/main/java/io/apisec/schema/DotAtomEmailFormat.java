@@ -20,11 +20,9 @@ import com.networknt.schema.format.EmailFormat;
 final class DotAtomEmailFormat extends NetworkntVerdictFormat {
   static final DotAtomEmailFormat INSTANCE = new DotAtomEmailFormat();
 
-  // networknt's limits: EmailValidator.MAX_USERNAME_LEN, DomainValidator.MAX_DOMAIN_LENGTH, and
-  // the {0,61} in its label expression
+  // networknt's limits: EmailValidator.MAX_USERNAME_LEN and DomainValidator.MAX_DOMAIN_LENGTH
   private static final int MAX_LOCAL_PART = 64;
   private static final int MAX_DOMAIN = 253;
-  private static final int MAX_LABEL = 63;
 
   // the instance networknt's email format consults: local names allowed, its overrides applied
   private final DomainValidator domains = DomainValidator.getInstance(true);
@@ -43,8 +41,10 @@ final class DotAtomEmailFormat extends NetworkntVerdictFormat {
     if (domainLength < 3 || domainLength > MAX_DOMAIN) {
       return false;
     }
-    int topLabel = hostNameTopLabel(value, at + 1);
-    return topLabel > 0 && domains.isValidTld(value.substring(topLabel));
+    // two or more labels, the last starting with a letter; no trailing dot, which networknt refuses
+    int topLabel = value.lastIndexOf('.') + 1;
+    return hostNameEnd(value, at + 1) == value.length() && topLabel > at + 1 && isAlpha(value.charAt(topLabel))
+        && domains.isValidTld(value.substring(topLabel));
   }
 
   /** RFC 5322 dot-atom: atext runs joined by single dots, no dot at either end. */
@@ -70,32 +70,5 @@ final class DotAtomEmailFormat extends NetworkntVerdictFormat {
     return isAlnum(c) || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
   }
 
-  /**
-   * The index where the top label starts when {@code value} from {@code from} is two or more
-   * labels (letters, digits and inner hyphens, at most 63 characters each) and the last starts
-   * with a letter; else -1. No trailing dot: networknt refuses an address ending in one.
-   */
-  private static int hostNameTopLabel(String value, int from) {
-    int labelStart = from;
-    int labels = 0;
-    for (int i = from; i <= value.length(); i++) {
-      if (i == value.length() || value.charAt(i) == '.') {
-        int length = i - labelStart;
-        if (length < 1 || length > MAX_LABEL || !isAlnum(value.charAt(i - 1))) {
-          return -1;
-        }
-        labels++;
-        if (i == value.length()) {
-          return labels >= 2 && isAlpha(value.charAt(labelStart)) ? labelStart : -1;
-        }
-        labelStart = i + 1;
-      } else {
-        char c = value.charAt(i);
-        if (i == labelStart ? !isAlnum(c) : !(isAlnum(c) || c == '-')) {
-          return -1;
-        }
-      }
-    }
-    return -1;
-  }
+
 }

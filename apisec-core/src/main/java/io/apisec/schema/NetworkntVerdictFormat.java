@@ -35,6 +35,30 @@ abstract class NetworkntVerdictFormat implements Format {
   /** Whether {@code value} is a usual value, accepted here; false says "ask networknt". */
   abstract boolean acceptsWithoutNetworknt(String value);
 
+  /**
+   * Where the host name starting at {@code from} ends: at the first character that is neither a
+   * dot nor a letter, digit or hyphen, or at the end of the value. -1 when it is not one or more
+   * labels of 1 to 63 letters, digits and inner hyphens.
+   */
+  static int hostNameEnd(String value, int from) {
+    int labelStart = from;
+    for (int i = from; ; i++) {
+      char c = i == value.length() ? 0 : value.charAt(i);
+      if (c == '.' || !(isAlnum(c) || c == '-')) {
+        int length = i - labelStart;
+        if (length < 1 || length > 63 || !isAlnum(value.charAt(i - 1))) {
+          return -1;
+        }
+        if (c != '.') {
+          return i;
+        }
+        labelStart = i + 1;
+      } else if (i == labelStart && c == '-') {
+        return -1;
+      }
+    }
+  }
+
   static boolean isAlpha(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }

@@ -65,22 +65,9 @@ final class PlainUriFormat extends NetworkntVerdictFormat {
    * the end of the value), or -1 when they are not letter-digit-hyphen labels and digits.
    */
   private static int hostAndPortEnd(String value, int from) {
-    int labelStart = from;
-    int i = from;
-    for (; i <= value.length(); i++) {
-      char c = i == value.length() ? '/' : value.charAt(i);
-      if (c == '.' || c == ':' || c == '/' || c == '?') {
-        int length = i - labelStart;
-        if (length < 1 || length > 63 || !isAlnum(value.charAt(i - 1))) {
-          return -1;
-        }
-        if (c != '.') {
-          break;
-        }
-        labelStart = i + 1;
-      } else if (i == labelStart ? !isAlnum(c) : !(isAlnum(c) || c == '-')) {
-        return -1;
-      }
+    int i = hostNameEnd(value, from);
+    if (i < 0 || (i < value.length() && ":/?".indexOf(value.charAt(i)) < 0)) {
+      return -1;
     }
     if (i < value.length() && value.charAt(i) == ':') {
       int digits = i + 1;
@@ -92,6 +79,6 @@ final class PlainUriFormat extends NetworkntVerdictFormat {
         return -1;
       }
     }
-    return Math.min(i, value.length());
+    return i;
   }
 }
